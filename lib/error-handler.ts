@@ -1,0 +1,27 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { JSON_CONTENT_TYPE, openaiErrorBody } from './body'
+import type { Settings } from './options'
+import { kBuiltByPlugin, kRouteSettings } from './symbols'
+import { describeThrown } from './thrown'
+
+export type ErrorHandler = (this: unknown, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void
+
+/**
+ * An error handler that answers every thrown error with an OpenAI-shaped body and the status that matches it.
+ * Exported so users can call it from their own handler. On a route with `config: { openaiErrors: false }` it
+ * rethrows, handing the error to Fastify's parent handler.
+ */
+export function createErrorHandler (): ErrorHandler {
+  return function openaiErrorHandler (error, request, reply) {
+    const settings = (request as unknown as Record<symbol, Settings | null>)[kRouteSettings]
+    if (settings != null && !settings.enabled) throw error
+    const decision = describeThrown(error)
+    if (decision.status >= 500) {
+      reply.log.error({ err: error, statusCode: decision.status }, 'request failed')
+    } else {
+      reply.log.info({ err: error, statusCode: decision.status }, 'request rejected')
+    }
+    ;(reply as unknown as Record<symbol, boolean>)[kBuiltByPlugin] = true
+    reply.code(decision.status).header('content-type', JSON_CONTENT_TYPE).send(openaiErrorBody(decision))
+  }
+}

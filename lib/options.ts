@@ -1,0 +1,171 @@
+import { InvalidOptionError, InvalidRouteConfigError } from './errors'
+import { buildTable, DEFAULT_FALLBACK_STATUS, DEFAULT_MAX_MESSAGE_CHARS, type Table } from './classify'
+import type { Rule } from './types'
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
+
+/** Options that shape how response bodies are inspected; they may also be set per route. */
+export interface InspectOptions {
+  rules?: Rule[]
+  defaultRules?: boolean
+  fallbackStatus?: number
+  maxMessageChars?: number
+  maxBodyBytes?: number
+  rewriteBody?: boolean
+  correctErrorStatus?: boolean
+}
+
+export interface PluginOptions extends InspectOptions {
+  errorHandler?: boolean
+  notFoundHandler?: boolean
+}
+
+/** What the hooks read: normalised once, frozen. */
+export interface Settings {
+  readonly enabled: boolean
+  readonly table: Table
+  readonly maxBodyBytes: number
+  readonly rewriteBody: boolean
+  readonly correctErrorStatus: boolean
+  /** The inspect options these settings came from, so a route can override a few of them. */
+  readonly source: Readonly<InspectOptions>
+}
+
+const INSPECT_KEYS = ['rules', 'defaultRules', 'fallbackStatus', 'maxMessageChars', 'maxBodyBytes', 'rewriteBody', 'correctErrorStatus'] as const
+// Fastify's own register options reach the plugin too; they are Fastify's business, not ours.
+const REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers']
+const PLUGIN_KEYS = new Set<string>([...INSPECT_KEYS, 'errorHandler', 'notFoundHandler'])
+const ROUTE_KEYS = new Set<string>(INSPECT_KEYS)
+const RULE_KEYS = new Set(['name', 'type', 'code', 'message', 'hint', 'when', 'status', 'errorType', 'errorCode'])
+const MATCHER_KEYS = ['type', 'code', 'message', 'hint', 'when'] as const
+
+/** Reports a problem with one option; `where` is the option's path, e.g. `rules[2].status`. */
+type Fail = (where: string, problem: string) => never
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof RegExp)
+
+function checkInteger (fail: Fail, where: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(where, `must be an integer from ${min} to ${max}, got ${describe(value)}`)
+  }
+}
+
+function checkBoolean (fail: Fail, where: string, value: unknown): void {
+  if (typeof value !== 'boolean') fail(where, `must be a boolean, got ${describe(value)}`)
+}
+
+function describe (value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)
+  if (value === null || typeof value !== 'object') return String(value)
+  return Array.isArray(value) ? 'an array' : 'an object'
+}
+
+function checkList (fail: Fail, where: string, value: unknown, ok: (item: unknown) => boolean, what: string): void {
+  const items = Array.isArray(value) ? value : [value]
+  if (items.length === 0 || !items.every(ok)) fail(where, `must be ${what} or a non-empty array of them`)
+}
+
+const isText = (item: unknown): boolean => (typeof item === 'string' && item !== '') || item instanceof RegExp
+const isCode = (item: unknown): boolean => (typeof item === 'string' && item !== '') || (typeof item === 'number' && Number.isFinite(item))
+
+function checkRule (fail: Fail, where: string, rule: unknown): Rule {
+  if (!isPlainObject(rule)) fail(where, `must be an object, got ${describe(rule)}`)
+  for (const key of Object.keys(rule)) {
+    if (!RULE_KEYS.has(key)) fail(`${where}.${key}`, `is not a rule field (use ${[...RULE_KEYS].join(', ')})`)
+  }
+  if (!MATCHER_KEYS.some((key) => rule[key] !== undefined)) {
+    fail(where, `needs at least one matcher: ${MATCHER_KEYS.join(', ')}`)
+  }
+  if (rule.name !== undefined && (typeof rule.name !== 'string' || rule.name === '')) fail(`${where}.name`, 'must be a non-empty string')
+  checkInteger(fail, `${where}.status`, rule.status, 400, 599)
+  if (rule.type !== undefined) checkList(fail, `${where}.type`, rule.type, isText, 'a string, a RegExp')
+  if (rule.message !== undefined) checkList(fail, `${where}.message`, rule.message, isText, 'a string, a RegExp')
+  if (rule.code !== undefined) checkList(fail, `${where}.code`, rule.code, isCode, 'a string, a number')
+  if (rule.hint !== undefined) checkList(fail, `${where}.hint`, rule.hint, isCode, 'a status number, a status name')
+  if (rule.when !== undefined && typeof rule.when !== 'function') fail(`${where}.when`, 'must be a function (envelope) => boolean')
+  for (const key of ['errorType', 'errorCode'] as const) {
+    if (rule[key] !== undefined && (typeof rule[key] !== 'string' || rule[key] === '')) fail(`${where}.${key}`, 'must be a non-empty string')
+  }
+  return rule as unknown as Rule
+}
+
+function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allowed: Set<string>): InspectOptions {
+  for (const key of Object.keys(options)) {
+    if (!allowed.has(key) && !(allowed === PLUGIN_KEYS && REGISTER_KEYS.includes(key))) fail(key, `is not an option (known: ${[...allowed].join(', ')})`)
+  }
+  const { rules, fallbackStatus, maxMessageChars, maxBodyBytes } = options
+  let named: Rule[] | undefined
+  if (rules !== undefined) {
+    if (!Array.isArray(rules)) fail('rules', `must be an array of rules, got ${describe(rules)}`)
+    named = rules.map((rule, index) => {
+      const checked = checkRule(fail, `rules[${index}]`, rule)
+      return Object.freeze({ ...checked, name: checked.name ?? `rules[${index}]` })
+    })
+  }
+  if (fallbackStatus !== undefined) checkInteger(fail, 'fallbackStatus', fallbackStatus, 400, 599)
+  if (maxMessageChars !== undefined) checkInteger(fail, 'maxMessageChars', maxMessageChars, 1, 1024 * 1024)
+  if (maxBodyBytes !== undefined) checkInteger(fail, 'maxBodyBytes', maxBodyBytes, 1, 64 * 1024 * 1024)
+  for (const key of ['defaultRules', 'rewriteBody', 'correctErrorStatus', 'errorHandler', 'notFoundHandler']) {
+    if (options[key] !== undefined) checkBoolean(fail, key, options[key])
+  }
+  const checked: Record<string, unknown> = {}
+  for (const key of INSPECT_KEYS) {
+    if (options[key] !== undefined) checked[key] = options[key]
+  }
+  if (named !== undefined) checked.rules = Object.freeze(named)
+  return Object.freeze(checked) as InspectOptions
+}
+
+function settingsFrom (options: InspectOptions): Settings {
+  return Object.freeze({
+    enabled: true,
+    table: buildTable({
+      rules: options.rules,
+      defaults: options.defaultRules,
+      fallbackStatus: options.fallbackStatus ?? DEFAULT_FALLBACK_STATUS,
+      maxMessageChars: options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS
+    }),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    rewriteBody: options.rewriteBody ?? false,
+    correctErrorStatus: options.correctErrorStatus ?? false,
+    source: options
+  })
+}
+
+export interface NormalisedOptions {
+  settings: Settings
+  errorHandler: boolean
+  notFoundHandler: boolean
+}
+
+/** Validate the plugin options once, at registration; throws FST_OPENAI_ERRORS_INVALID_OPTION naming the option. */
+export function normaliseOptions (options: unknown): NormalisedOptions {
+  const fail: Fail = (where, problem) => { throw new InvalidOptionError(where, problem) }
+  if (options !== undefined && !isPlainObject(options)) fail('options', `must be an object, got ${describe(options)}`)
+  const raw = (options ?? {}) as Record<string, unknown>
+  const inspect = checkInspectOptions(fail, raw, PLUGIN_KEYS)
+  return {
+    settings: settingsFrom(inspect),
+    errorHandler: raw.errorHandler !== false,
+    notFoundHandler: raw.notFoundHandler !== false
+  }
+}
+
+export const DISABLED: Settings = Object.freeze({ ...settingsFrom({}), enabled: false })
+
+/**
+ * The settings for one route: `false` turns the plugin off there, an object overrides the plugin's
+ * inspect options (route rules run before the plugin's rules). Throws FST_OPENAI_ERRORS_INVALID_ROUTE_CONFIG.
+ */
+export function routeSettings (route: string, config: unknown, base: Settings): Settings {
+  const fail: Fail = (where, problem) => {
+    throw new InvalidRouteConfigError(route, where === '' ? '' : `.${where}`, problem)
+  }
+  if (config === false) return DISABLED
+  if (config === true) return base
+  if (!isPlainObject(config)) fail('', `must be false or an object of options, got ${describe(config)}`)
+  const own = checkInspectOptions(fail, config, ROUTE_KEYS)
+  const rules = own.rules === undefined ? base.source.rules : [...own.rules, ...(base.source.rules ?? [])]
+  return settingsFrom({ ...base.source, ...own, rules })
+}
