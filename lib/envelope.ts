@@ -76,7 +76,7 @@ function fromErrorObject (shape: EnvelopeShape, error: Obj, body: Obj, depth: nu
   const type = text(error.type) ?? inner?.type
   const code = codeOf(error.code) ?? inner?.code
   const statusName = typeof error.status === 'string' ? error.status : inner?.statusName
-  if (message === '' && type === undefined && code === undefined && statusName === undefined) return null
+  if (message === '' && type === undefined && code === undefined && statusName === undefined && !isObject(rawMessage)) return null
   const hint = firstHint(error.code, error.status, error.statusCode, body.raw_status_code, body.statusCode, body.status) ??
     inner?.hint
   return {

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { JSON_CONTENT_TYPE, openaiErrorBody } from './body'
-import type { Settings } from './options'
-import { kBuiltByPlugin, kRouteSettings } from './symbols'
+import { kBuiltByPlugin } from './symbols'
 import { describeThrown } from './thrown'
 
 export type ErrorHandler = (this: unknown, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void
@@ -13,14 +12,16 @@ export type ErrorHandler = (this: unknown, error: FastifyError | Error, request:
  */
 export function createErrorHandler (): ErrorHandler {
   return function openaiErrorHandler (error, request, reply) {
-    const settings = (request as unknown as Record<symbol, Settings | null>)[kRouteSettings]
-    if (settings != null && !settings.enabled) throw error
+    // Read from the route config, not from the per-route settings: those are set by a route-level onRequest
+    // hook, and an error thrown by an application-wide onRequest hook arrives before it has run.
+    if ((request.routeOptions.config as { openaiErrors?: unknown }).openaiErrors === false) throw error
     const decision = describeThrown(error)
     if (decision.status >= 500) {
       reply.log.error({ err: error, statusCode: decision.status }, 'request failed')
     } else {
       reply.log.info({ err: error, statusCode: decision.status }, 'request rejected')
     }
+    if (decision.headers !== null) reply.headers(decision.headers)
     ;(reply as unknown as Record<symbol, boolean>)[kBuiltByPlugin] = true
     reply.code(decision.status).header('content-type', JSON_CONTENT_TYPE).send(openaiErrorBody(decision))
   }

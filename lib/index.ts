@@ -24,7 +24,7 @@ function hooksOf (value: RouteOptions['onRequest']): onRequestHookHandler[] {
   return (Array.isArray(value) ? value : [value]) as onRequestHookHandler[]
 }
 
-function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown, done: (err?: Error) => void): void {
+async function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown): Promise<void> {
   const { settings, errorHandler, notFoundHandler: notFound } = normaliseOptions(options)
   fastify.decorateRequest(kRouteSettings as unknown as string, null)
   fastify.decorateReply(kBuiltByPlugin as unknown as string, false)
@@ -37,7 +37,6 @@ function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown, done: 
   fastify.addHook('onSend', createOnSend(settings))
   if (errorHandler) fastify.setErrorHandler(createErrorHandler())
   if (notFound) fastify.setNotFoundHandler(notFoundHandler)
-  done()
 }
 
 const plugin = fp(fastifyOpenaiErrors, { fastify: '5.x', name: 'fastify-openai-errors' })

@@ -22,7 +22,8 @@ export function openaiError (status: number, fields: OpenaiErrorFields | string)
   let type = given.type
   if (type === undefined) {
     const decision = classify({ error: { message: given.message, code: code ?? undefined } })
-    type = decision !== null && decision.status === status && decision.rule !== 'fallback' ? decision.type : typeForStatus(status)
+    // The table's type only when it agrees on the status: a model_not_found thrown as a 403 is a permission_error.
+    type = decision !== null && decision.status === status ? decision.type : typeForStatus(status)
   }
   const properties: Record<string, unknown> = { openai: { type, code, param: given.param ?? null } }
   if (given.expose !== undefined) properties.expose = given.expose

@@ -2,33 +2,72 @@
 
 const OPEN_BRACE = 0x7b
 const OPEN_BRACKET = 0x5b
+const COLON = 0x3a
+const ERROR = '"error"'
+const OBJECT = '"object"'
+const BARE_MESSAGE = /^\s*\{\s*"(?:message|Message)"\s*:/
+
+/** Text or bytes, read the same way: a char code at an index, and a search. */
+interface Source {
+  length: number
+  at: (index: number) => number
+  find: (needle: string, from: number) => number
+  head: (start: number, end: number) => string
+}
 
 function isSpace (code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
 }
 
-function firstCodeAt (get: (index: number) => number, length: number): number {
-  let index = 0
-  while (index < length && isSpace(get(index))) index++
+function skipSpace (source: Source, index: number, step: 1 | -1): number {
+  while (index >= 0 && index < source.length && isSpace(source.at(index))) index += step
   return index
 }
 
-const BARE_MESSAGE = /^\s*\{\s*"(?:message|Message)"\s*:/
+function endsWithAt (source: Source, word: string, end: number): boolean {
+  const start = end - word.length + 1
+  if (start < 0) return false
+  for (let i = 0; i < word.length; i++) {
+    if (source.at(start + i) !== word.charCodeAt(i)) return false
+  }
+  return true
+}
 
-/** True when a JSON text may hold an error envelope: an object or array naming `"error"`, or a bare `{"message"`. */
-export function mayBeErrorText (text: string): boolean {
-  const start = firstCodeAt((i) => text.charCodeAt(i), text.length)
-  const first = text.charCodeAt(start)
+/** `"error":` as a key, or `"object": "error"` (the flat vLLM/Mistral shape). */
+function namesError (source: Source): boolean {
+  for (let index = source.find(ERROR, 0); index !== -1; index = source.find(ERROR, index + ERROR.length)) {
+    if (source.at(skipSpace(source, index + ERROR.length, 1)) === COLON) return true
+    const before = skipSpace(source, index - 1, -1)
+    if (before >= 0 && source.at(before) === COLON && endsWithAt(source, OBJECT, skipSpace(source, before - 1, -1))) return true
+  }
+  return false
+}
+
+function mayBeError (source: Source): boolean {
+  const start = skipSpace(source, 0, 1)
+  const first = source.at(start)
   if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return false
-  return text.includes('"error"') || (first === OPEN_BRACE && BARE_MESSAGE.test(text.slice(start, start + 32)))
+  return namesError(source) || (first === OPEN_BRACE && BARE_MESSAGE.test(source.head(start, start + 32)))
+}
+
+/** True when a JSON text may hold an error envelope: an `"error"` key, a flat `"object":"error"`, or a bare `{"message"`. */
+export function mayBeErrorText (text: string): boolean {
+  return mayBeError({
+    length: text.length,
+    at: (index) => text.charCodeAt(index),
+    find: (needle, from) => text.indexOf(needle, from),
+    head: (start, end) => text.slice(start, end)
+  })
 }
 
 /** The same gate over bytes, without decoding the whole buffer. */
 export function mayBeErrorBytes (bytes: Buffer): boolean {
-  const start = firstCodeAt((i) => bytes[i], bytes.length)
-  const first = bytes[start]
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return false
-  return bytes.includes('"error"') || (first === OPEN_BRACE && BARE_MESSAGE.test(bytes.toString('latin1', start, start + 32)))
+  return mayBeError({
+    length: bytes.length,
+    at: (index) => bytes[index],
+    find: (needle, from) => bytes.indexOf(needle, from),
+    head: (start, end) => bytes.toString('latin1', start, end)
+  })
 }
 
 /** Content types we parse: JSON and its relatives (`+json`, `x-ndjson`), or none at all. */

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import { findEnvelope, statusHint } from './envelope'
 import { typeForStatus } from './status-types'
 import type { Envelope } from './types'
@@ -11,22 +12,29 @@ export interface ThrownDecision {
   param: string | null
   /** The status came from an upstream's answer or connection, not from our own code. */
   upstream: boolean
+  /** Headers the error asks to be sent with it (`http-errors`' `headers`), as Fastify's own handler sends them. */
+  headers: Readonly<Record<string, unknown>> | null
 }
 
 type Obj = Record<string, any>
 
 // Messages for 5xx answers: what a client may know without learning anything about our internals.
-const SERVER_MESSAGES: Readonly<Record<number, string>> = Object.freeze({
-  500: 'The server had an error while processing your request.',
-  501: 'This operation is not implemented.',
-  502: 'The upstream service could not be reached or sent an invalid response.',
-  503: 'The service is temporarily unavailable. Please retry.',
-  504: 'The upstream service did not answer in time.',
-  529: 'The service is overloaded. Please retry.'
-})
+const GENERIC_SERVER_MESSAGE = 'The server had an error while processing your request.'
+const SERVER_MESSAGES: ReadonlyMap<number, string> = new Map([
+  [501, 'This operation is not implemented.'],
+  [502, 'The upstream service could not be reached or sent an invalid response.'],
+  [503, 'The service is temporarily unavailable. Please retry.'],
+  [504, 'The upstream service did not answer in time.'],
+  [529, 'The service is overloaded. Please retry.']
+])
 
 export function serverMessage (status: number): string {
-  return SERVER_MESSAGES[status] ?? SERVER_MESSAGES[500]
+  return SERVER_MESSAGES.get(status) ?? GENERIC_SERVER_MESSAGE
+}
+
+// A 4xx without a message of its own gets the reason phrase, never the 5xx wording.
+function clientMessage (status: number): string {
+  return STATUS_CODES[status] ?? 'The request could not be processed.'
 }
 
 // Node, undici and fetch failures that mean "the upstream could not be reached" or "it took too long".
@@ -34,23 +42,25 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EA
   'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE'])
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT'])
+// openai and @anthropic-ai/sdk class names; AbortSignal.timeout() rejects with a DOMException named TimeoutError.
 const CONNECTION_NAMES = new Set(['APIConnectionError'])
 const TIMEOUT_NAMES = new Set(['APIConnectionTimeoutError', 'TimeoutError'])
 
 // Fastify's own request errors, with OpenAI's words for them.
-const FASTIFY_ERRORS: Readonly<Record<string, { status: number, message?: string, code: string }>> = Object.freeze({
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: 'We could not parse the JSON body of your request. Please send valid JSON.', code: 'invalid_json' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, message: 'The request body is empty. Please send a JSON body.', code: 'invalid_json' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'request_too_large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' }
-})
+const FASTIFY_ERRORS: ReadonlyMap<string, { status: number, message?: string, code: string }> = new Map([
+  ['FST_ERR_CTP_INVALID_JSON_BODY', { status: 400, message: 'We could not parse the JSON body of your request. Please send valid JSON.', code: 'invalid_json' }],
+  ['FST_ERR_CTP_EMPTY_JSON_BODY', { status: 400, message: 'The request body is empty. Please send a JSON body.', code: 'invalid_json' }],
+  ['FST_ERR_CTP_BODY_TOO_LARGE', { status: 413, code: 'request_too_large' }],
+  ['FST_ERR_CTP_INVALID_MEDIA_TYPE', { status: 415, code: 'unsupported_media_type' }],
+  ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', { status: 400, code: 'invalid_content_length' }]
+])
 
-const VALIDATION_CODES: Readonly<Record<string, string>> = Object.freeze({
-  required: 'missing_required_parameter',
-  additionalProperties: 'unknown_parameter',
-  type: 'invalid_type'
-})
+// Ajv keywords -> OpenAI-style codes; any other keyword is `invalid_value`.
+const VALIDATION_CODES: ReadonlyMap<unknown, string> = new Map([
+  ['required', 'missing_required_parameter'],
+  ['additionalProperties', 'unknown_parameter'],
+  ['type', 'invalid_type']
+])
 
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null
 
@@ -68,10 +78,15 @@ function causes (error: Obj): Obj[] {
   return chain
 }
 
+// The openai SDK leaves `name` as 'Error' on its classes, so the class name is read too.
+function namedAs (link: Obj, names: ReadonlySet<string>): boolean {
+  return names.has(link.name) || names.has(link.constructor?.name)
+}
+
 function connectionStatus (error: Obj): number | undefined {
   for (const link of causes(error)) {
-    if (TIMEOUT_NAMES.has(link.name) || TIMEOUT_CODES.has(link.code)) return 504
-    if (CONNECTION_NAMES.has(link.name) || CONNECTION_CODES.has(link.code)) return 502
+    if (namedAs(link, TIMEOUT_NAMES) || TIMEOUT_CODES.has(link.code)) return 504
+    if (namedAs(link, CONNECTION_NAMES) || CONNECTION_CODES.has(link.code)) return 502
   }
   return undefined
 }
@@ -86,16 +101,16 @@ function paramPath (pointer: string, extra: unknown): string | null {
 }
 
 function fromValidation (error: Obj): ThrownDecision {
-  const first: Obj = Array.isArray(error.validation) && isObject(error.validation[0]) ? error.validation[0] : {}
+  const first: Obj = isObject(error.validation[0]) ? error.validation[0] : {}
   const params: Obj = isObject(first.params) ? first.params : {}
-  const pointer = text(first.instancePath) ?? ''
   return {
     status: 400,
     message: text(error.message) ?? 'Invalid request.',
     type: 'invalid_request_error',
-    code: VALIDATION_CODES[first.keyword] ?? 'invalid_value',
-    param: paramPath(pointer, params.missingProperty ?? params.additionalProperty),
-    upstream: false
+    code: VALIDATION_CODES.get(first.keyword) ?? 'invalid_value',
+    param: paramPath(text(first.instancePath) ?? '', params.missingProperty ?? params.additionalProperty),
+    upstream: false,
+    headers: null
   }
 }
 
@@ -114,19 +129,29 @@ function sdkEnvelope (error: Obj): Envelope | null {
   return null
 }
 
+// openai and @anthropic-ai/sdk APIError carry `headers` and `error`; the AI SDK's APICallError carries `responseBody`.
 function isSdkError (error: Obj): boolean {
-  return ('headers' in error && 'error' in error) || error.name === 'AI_APICallError' || 'responseBody' in error
+  return ('headers' in error && 'error' in error) || 'responseBody' in error
 }
 
 function finish (status: number, type: string | undefined, code: unknown, message: string | undefined, param: unknown, expose: boolean, upstream: boolean): ThrownDecision {
+  const fallback = status >= 500 ? serverMessage(status) : clientMessage(status)
   return {
     status,
-    message: status >= 500 && !expose ? serverMessage(status) : (message ?? serverMessage(status)),
+    message: status < 500 || expose ? (message ?? fallback) : fallback,
     type: type ?? typeForStatus(status),
     code: typeof code === 'number' ? String(code) : (text(code) ?? null),
     param: text(param) ?? null,
-    upstream
+    upstream,
+    headers: null
   }
+}
+
+function fromSdk (error: Obj, status: number): ThrownDecision {
+  const envelope = sdkEnvelope(error)
+  const expose = error.expose === true
+  if (envelope === null) return finish(status, text(error.type), error.code, text(error.message), error.param, expose, true)
+  return finish(status, envelope.type, envelope.code, text(envelope.message), envelope.param, expose, true)
 }
 
 /**
@@ -139,27 +164,28 @@ export function describeThrown (thrown: unknown): ThrownDecision {
   if (error.name === 'AI_RetryError' && isObject(error.lastError)) return describeThrown(error.lastError)
   if (Array.isArray(error.validation)) return fromValidation(error)
 
-  const ours: Obj | undefined = isObject(error.openai) ? error.openai : undefined
-  const fastify = typeof error.code === 'string' ? FASTIFY_ERRORS[error.code] : undefined
+  const fastify = typeof error.code === 'string' ? FASTIFY_ERRORS.get(error.code) : undefined
   if (fastify !== undefined) {
     return finish(fastify.status, undefined, fastify.code, fastify.message ?? text(error.message), null, true, false)
   }
 
   const declared = statusHint(error.statusCode) ?? statusHint(error.status)
-  if (isSdkError(error)) {
-    const envelope = sdkEnvelope(error)
-    const status = declared ?? connectionStatus(error) ?? 502
-    return finish(status, envelope?.type ?? text(error.type), envelope?.code ?? error.code, envelope?.message ?? text(error.message),
-      envelope?.param ?? error.param, error.expose === true, true)
+  if (declared === undefined) {
+    // No status of its own: a failed connection to an upstream, or a bug of ours.
+    const connection = connectionStatus(error)
+    if (connection !== undefined) {
+      return finish(connection, undefined, connection === 504 ? 'upstream_timeout' : 'upstream_unavailable', undefined, null, false, true)
+    }
   }
-  if (declared !== undefined) {
-    const expose = error.expose === true || (declared < 500 && error.expose !== false)
-    const code = ours?.code ?? (typeof error.code === 'string' && !error.code.startsWith('FST_') ? error.code : undefined)
-    return finish(declared, text(ours?.type), code, text(error.message), ours?.param, expose, false)
+  // An SDK error without an HTTP status failed in a way we cannot name: still the upstream's fault.
+  if (isSdkError(error)) return fromSdk(error, declared ?? 502)
+  if (declared === undefined) return finish(500, undefined, null, text(error.message), null, error.expose === true, false)
+
+  // http-errors, @fastify/error and our own openaiError(): the error says its status.
+  const ours: Obj = isObject(error.openai) ? error.openai : {}
+  const code = ours.code ?? (typeof error.code === 'string' && !error.code.startsWith('FST_') ? error.code : undefined)
+  return {
+    ...finish(declared, text(ours.type), code, text(error.message), ours.param, error.expose === true, false),
+    headers: isObject(error.headers) ? error.headers : null
   }
-  const connection = connectionStatus(error)
-  if (connection !== undefined) {
-    return finish(connection, undefined, connection === 504 ? 'upstream_timeout' : 'upstream_unavailable', undefined, null, false, true)
-  }
-  return finish(500, undefined, null, undefined, null, error.expose === true, false)
 }

@@ -1,0 +1,39 @@
+import t from 'tap'
+import { isJsonContentType, mayBeErrorBytes, mayBeErrorText } from '../lib/payload'
+
+t.test('JSON content types and a missing one are inspected; others are not', async (t) => {
+  t.ok(isJsonContentType(undefined))
+  t.ok(isJsonContentType('application/json'))
+  t.ok(isJsonContentType('Application/JSON; charset=utf-8'))
+  t.ok(isJsonContentType('application/vnd.api+json'))
+  t.notOk(isJsonContentType('text/event-stream'))
+  t.notOk(isJsonContentType(['application/json']), 'a header array is not a content type we trust')
+})
+
+const cases: Array<[string, boolean]> = [
+  ['{"error":"x"}', true],
+  ['\r\n\t [{"error":{}}]', true],
+  ['{"message":"Input is too long"}', true],
+  ['{ "Message" : "x"}', true],
+  ['[{"message":"x"}]', false],
+  ['{"id":1,"message":{"content":"error"}}', false],
+  ['"error"', false],
+  ['', false],
+  ['   ', false],
+  ['{"choices":[]}', false],
+  ['{"object":"error","message":"x"}', true],
+  ['{"object" : \n "error"}', true],
+  ['{"finish_reason":"error"}', false],
+  ['{"error" \n : null}', true],
+  ['"error"}', false],
+  ['{"x":"error"', false],
+  ['{"a":"error","error":1}', true]
+]
+
+t.test('the text gate lets through only what may be an envelope', async (t) => {
+  for (const [text, expected] of cases) t.equal(mayBeErrorText(text), expected, JSON.stringify(text))
+})
+
+t.test('the byte gate agrees with the text gate', async (t) => {
+  for (const [text, expected] of cases) t.equal(mayBeErrorBytes(Buffer.from(text)), expected, JSON.stringify(text))
+})
