@@ -114,7 +114,8 @@ function findEnvelopeAt (body: unknown, depth: number): Envelope | null {
   if (!isObject(body) || isResource(body)) return null
   const error = body.error
   if (body.type === 'error' && isObject(error)) return fromErrorObject('anthropic', error, body, depth)
-  if (body.object === 'error') return fromErrorObject('flat', body, body, depth)
+  // Flat: vLLM/Mistral `object: "error"`, and the Responses API stream's `{"type":"error","code","message"}`.
+  if (body.object === 'error' || (body.type === 'error' && error === undefined)) return fromErrorObject('flat', body, body, depth)
   if (isObject(error)) return fromErrorObject('openai', error, body, depth)
   if (typeof error === 'string') return fromString(error, body)
   if (error === undefined) {

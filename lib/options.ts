@@ -3,6 +3,15 @@ import { buildTable, DEFAULT_FALLBACK_STATUS, DEFAULT_MAX_MESSAGE_CHARS, type Ta
 import type { Rule } from './types'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
+export const DEFAULT_JSON_PEEK_TIMEOUT_MS = 5000
+export const DEFAULT_SSE_PEEK_BYTES = 16 * 1024
+export const DEFAULT_SSE_PEEK_TIMEOUT_MS = 5000
+
+/** How far into a `text/event-stream` body we look for its first data event. */
+export interface SseOptions {
+  peekBytes?: number
+  peekTimeoutMs?: number
+}
 
 /** Options that shape how response bodies are inspected; they may also be set per route. */
 export interface InspectOptions {
@@ -13,6 +22,9 @@ export interface InspectOptions {
   maxBodyBytes?: number
   rewriteBody?: boolean
   correctErrorStatus?: boolean
+  inspectStreams?: boolean
+  jsonPeekTimeoutMs?: number
+  sse?: SseOptions | false
 }
 
 export interface PluginOptions extends InspectOptions {
@@ -27,11 +39,17 @@ export interface Settings {
   readonly maxBodyBytes: number
   readonly rewriteBody: boolean
   readonly correctErrorStatus: boolean
+  readonly inspectStreams: boolean
+  readonly jsonPeekTimeoutMs: number
+  /** null: SSE bodies are not peeked at. */
+  readonly sse: Readonly<Required<SseOptions>> | null
   /** The inspect options these settings came from, so a route can override a few of them. */
   readonly source: Readonly<InspectOptions>
 }
 
-const INSPECT_KEYS = ['rules', 'defaultRules', 'fallbackStatus', 'maxMessageChars', 'maxBodyBytes', 'rewriteBody', 'correctErrorStatus'] as const
+const INSPECT_KEYS = ['rules', 'defaultRules', 'fallbackStatus', 'maxMessageChars', 'maxBodyBytes', 'rewriteBody', 'correctErrorStatus',
+  'inspectStreams', 'jsonPeekTimeoutMs', 'sse'] as const
+const SSE_KEYS = new Set(['peekBytes', 'peekTimeoutMs'])
 // Fastify's own register options reach the plugin too; they are Fastify's business, not ours.
 const REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers']
 const PLUGIN_KEYS = new Set<string>([...INSPECT_KEYS, 'errorHandler', 'notFoundHandler'])
@@ -90,6 +108,16 @@ function checkRule (fail: Fail, where: string, rule: unknown): Rule {
   return rule as unknown as Rule
 }
 
+function checkSse (fail: Fail, sse: unknown): void {
+  if (sse === undefined || sse === false) return
+  if (!isPlainObject(sse)) fail('sse', `must be false or an object { peekBytes, peekTimeoutMs }, got ${describe(sse)}`)
+  for (const key of Object.keys(sse)) {
+    if (!SSE_KEYS.has(key)) fail(`sse.${key}`, 'is not an option (known: peekBytes, peekTimeoutMs)')
+  }
+  if (sse.peekBytes !== undefined) checkInteger(fail, 'sse.peekBytes', sse.peekBytes, 1, 16 * 1024 * 1024)
+  if (sse.peekTimeoutMs !== undefined) checkInteger(fail, 'sse.peekTimeoutMs', sse.peekTimeoutMs, 1, 600000)
+}
+
 function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allowed: Set<string>): InspectOptions {
   for (const key of Object.keys(options)) {
     if (!allowed.has(key) && !(allowed === PLUGIN_KEYS && REGISTER_KEYS.includes(key))) fail(key, `is not an option (known: ${[...allowed].join(', ')})`)
@@ -106,7 +134,9 @@ function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allo
   if (fallbackStatus !== undefined) checkInteger(fail, 'fallbackStatus', fallbackStatus, 400, 599)
   if (maxMessageChars !== undefined) checkInteger(fail, 'maxMessageChars', maxMessageChars, 1, 1024 * 1024)
   if (maxBodyBytes !== undefined) checkInteger(fail, 'maxBodyBytes', maxBodyBytes, 1, 64 * 1024 * 1024)
-  for (const key of ['defaultRules', 'rewriteBody', 'correctErrorStatus', 'errorHandler', 'notFoundHandler']) {
+  if (options.jsonPeekTimeoutMs !== undefined) checkInteger(fail, 'jsonPeekTimeoutMs', options.jsonPeekTimeoutMs, 1, 600000)
+  checkSse(fail, options.sse)
+  for (const key of ['defaultRules', 'rewriteBody', 'correctErrorStatus', 'inspectStreams', 'errorHandler', 'notFoundHandler']) {
     if (options[key] !== undefined) checkBoolean(fail, key, options[key])
   }
   const checked: Record<string, unknown> = {}
@@ -129,6 +159,14 @@ function settingsFrom (options: InspectOptions): Settings {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     rewriteBody: options.rewriteBody ?? false,
     correctErrorStatus: options.correctErrorStatus ?? false,
+    inspectStreams: options.inspectStreams ?? true,
+    jsonPeekTimeoutMs: options.jsonPeekTimeoutMs ?? DEFAULT_JSON_PEEK_TIMEOUT_MS,
+    sse: options.sse === false
+      ? null
+      : Object.freeze({
+        peekBytes: options.sse?.peekBytes ?? DEFAULT_SSE_PEEK_BYTES,
+        peekTimeoutMs: options.sse?.peekTimeoutMs ?? DEFAULT_SSE_PEEK_TIMEOUT_MS
+      }),
     source: options
   })
 }

@@ -5,6 +5,7 @@ const OPEN_BRACKET = 0x5b
 const COLON = 0x3a
 const ERROR = '"error"'
 const OBJECT = '"object"'
+const TYPE = '"type"'
 const BARE_MESSAGE = /^\s*\{\s*"(?:message|Message)"\s*:/
 
 /** Text or bytes, read the same way: a char code at an index, and a search. */
@@ -33,12 +34,15 @@ function endsWithAt (source: Source, word: string, end: number): boolean {
   return true
 }
 
-/** `"error":` as a key, or `"object": "error"` (the flat vLLM/Mistral shape). */
+/** `"error":` as a key, or `"object": "error"` / `"type": "error"` (the flat shapes). */
 function namesError (source: Source): boolean {
   for (let index = source.find(ERROR, 0); index !== -1; index = source.find(ERROR, index + ERROR.length)) {
     if (source.at(skipSpace(source, index + ERROR.length, 1)) === COLON) return true
     const before = skipSpace(source, index - 1, -1)
-    if (before >= 0 && source.at(before) === COLON && endsWithAt(source, OBJECT, skipSpace(source, before - 1, -1))) return true
+    if (before >= 0 && source.at(before) === COLON) {
+      const end = skipSpace(source, before - 1, -1)
+      if (endsWithAt(source, OBJECT, end) || endsWithAt(source, TYPE, end)) return true
+    }
   }
   return false
 }
@@ -50,7 +54,7 @@ function mayBeError (source: Source): boolean {
   return namesError(source) || (first === OPEN_BRACE && BARE_MESSAGE.test(source.head(start, start + 32)))
 }
 
-/** True when a JSON text may hold an error envelope: an `"error"` key, a flat `"object":"error"`, or a bare `{"message"`. */
+/** True when a JSON text may hold an error envelope: an `"error"` key, a flat `"object":"error"` or `"type":"error"`, or a bare `{"message"`. */
 export function mayBeErrorText (text: string): boolean {
   return mayBeError({
     length: text.length,

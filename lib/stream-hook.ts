@@ -1,0 +1,114 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Readable } from 'node:stream'
+import { JSON_CONTENT_TYPE, openaiErrorBody } from './body'
+import { classifyEnvelope } from './classify'
+import { findEnvelope } from './envelope'
+import { inspectResponse } from './inspect'
+import type { Settings } from './options'
+import { isJsonContentType } from './payload'
+import { eventJson, firstDataEvent, type SseEvent } from './sse'
+import { decode, isReadableEncoding, stopAfter, StreamPeek, toNodeStream, type Stop } from './stream'
+
+// Stream bodies (what @fastify/reply-from hands onSend): read the head, decide, then send either a
+// JSON error instead of the stream or every byte of the stream as it came.
+
+const LATE_ERROR_MARKS = ['event: error', 'event:error', 'data: {"error"', 'data:{"error"']
+
+function isEventStream (contentType: unknown): boolean {
+  return typeof contentType === 'string' && contentType.toLowerCase().includes('text/event-stream')
+}
+
+/** Replace the stream with a JSON error body: the headers that described the stream no longer hold. */
+function answerWithJson (reply: FastifyReply, status: number, body: string): string {
+  reply.code(status)
+  reply.removeHeader('content-encoding')
+  reply.removeHeader('content-length')
+  reply.removeHeader('transfer-encoding')
+  reply.header('content-type', JSON_CONTENT_TYPE)
+  return body
+}
+
+async function peekJson (settings: Settings, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
+  const limit = settings.maxBodyBytes
+  // eslint-disable-next-line no-empty
+  while (peek.bytes <= limit && await peek.read(stop.promise)) {}
+  if (!peek.ended || peek.bytes > limit) return peek.replay()
+  const raw = peek.head()
+  // A whole body read: from here on it is sent as bytes, which Fastify measures itself.
+  reply.removeHeader('transfer-encoding')
+  const encoding = reply.getHeader('content-encoding') as string | undefined
+  const body = decode(raw, encoding, false, limit)
+  if (body === null) return raw
+  const outcome = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body)
+  if (outcome === null) return raw
+  if (outcome.body === null) {
+    reply.code(outcome.status)
+    return raw // the status changes; the bytes, still encoded as they came, do not
+  }
+  return answerWithJson(reply, outcome.status, outcome.body)
+}
+
+async function firstEvent (peek: StreamPeek, stop: Stop, encoding: string | undefined, limit: number): Promise<SseEvent | null> {
+  for (;;) {
+    const read = await peek.read(stop.promise)
+    if (!read && !peek.ended) return null // stopped, or the source failed
+    const text = decode(peek.head(), encoding, !peek.ended, limit * 4)
+    if (text === null) return null
+    const event = firstDataEvent(text.toString('utf8'), peek.ended)
+    if (event !== undefined) return event
+    if (peek.ended || peek.bytes > limit) return null
+  }
+}
+
+async function peekSse (settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
+  const sse = settings.sse as NonNullable<Settings['sse']>
+  const encoding = reply.getHeader('content-encoding') as string | undefined
+  let lateErrorLogged = false
+  // Past the first event the status is sent; an error there can only be counted.
+  const watch = encoding === undefined
+    ? (chunk: Buffer): void => {
+        if (!lateErrorLogged && LATE_ERROR_MARKS.some((mark) => chunk.includes(mark))) {
+          lateErrorLogged = true
+          request.log.warn({ plugin: 'fastify-openai-errors', statusCode: reply.statusCode }, 'error event after the stream started: its status was already sent')
+        }
+      }
+    : undefined
+  const event = await firstEvent(peek, stop, encoding, sse.peekBytes)
+  if (event === null) return peek.replay(watch)
+  const json = eventJson(event)
+  const direct = json === null ? null : findEnvelope(json.value)
+  // An `event: error` whose data is not an envelope (plain text) is an error all the same.
+  const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }) : null)
+  const decision = envelope === null ? null : classifyEnvelope(envelope, settings.table)
+  if (decision === null) return peek.replay(watch)
+  peek.discard()
+  const body = settings.rewriteBody || direct === null ? openaiErrorBody(decision) : (json as { text: string }).text
+  return answerWithJson(reply, decision.status, body)
+}
+
+/**
+ * What to send for a stream payload: the stream itself when it is not ours to read, a JSON error when
+ * its head is one, or the bytes read so far followed by the rest. Never rejects.
+ */
+export async function inspectStream (settings: Settings, request: FastifyRequest, reply: FastifyReply, payload: Readable | ReadableStream): Promise<unknown> {
+  const status = reply.statusCode
+  const isSuccess = status >= 200 && status < 300 && status !== 204
+  if (request.method === 'HEAD' || !(isSuccess || (settings.correctErrorStatus && status >= 400 && status < 600))) return payload
+  const contentType = reply.getHeader('content-type')
+  if (!isReadableEncoding(reply.getHeader('content-encoding'))) return payload
+  const sse = isEventStream(contentType)
+  if (sse ? !isSuccess || settings.sse === null : !isJsonContentType(contentType)) return payload
+  if (!sse && Number(reply.getHeader('content-length')) > settings.maxBodyBytes) return payload
+
+  let peek: StreamPeek | undefined
+  const stop = stopAfter(sse ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
+  try {
+    peek = new StreamPeek(toNodeStream(payload))
+    return sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, reply, peek, stop)
+  } catch {
+    // A user rule threw, or the payload could not be read (a locked web stream): send it as it came.
+    return peek === undefined ? payload : peek.replay()
+  } finally {
+    stop.clear()
+  }
+}

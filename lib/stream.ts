@@ -1,0 +1,154 @@
+import { Readable } from 'node:stream'
+import * as zlib from 'node:zlib'
+
+// Reading the head of a response stream without losing a byte: what was read is replayed first,
+// then the rest of the source, pulled one chunk at a time so backpressure holds.
+
+/** True for a Node stream or a web ReadableStream. */
+export function isStream (payload: unknown): payload is Readable | ReadableStream {
+  if (typeof payload !== 'object' || payload === null) return false
+  return typeof (payload as Readable).pipe === 'function' || typeof (payload as ReadableStream).getReader === 'function'
+}
+
+export function toNodeStream (payload: Readable | ReadableStream): Readable {
+  return typeof (payload as Readable).pipe === 'function' ? payload as Readable : Readable.fromWeb(payload as any)
+}
+
+function toBuffer (value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  return Buffer.from(String(value))
+}
+
+const noop = (): void => {}
+
+/** A stop signal for a peek: a deadline, or the client going away. */
+export interface Stop {
+  promise: Promise<'stop'>
+  clear: () => void
+}
+
+export function stopAfter (timeoutMs: number, closed: { once: (event: 'close', fn: () => void) => unknown, off: (event: 'close', fn: () => void) => unknown }): Stop {
+  let resolve: (value: 'stop') => void = noop
+  const promise = new Promise<'stop'>((resolve_) => { resolve = resolve_ })
+  const fire = (): void => resolve('stop')
+  const timer = setTimeout(fire, timeoutMs)
+  closed.once('close', fire)
+  return {
+    promise,
+    clear () {
+      clearTimeout(timer)
+      closed.off('close', fire)
+    }
+  }
+}
+
+export class StreamPeek {
+  readonly chunks: Buffer[] = []
+  bytes = 0
+  ended = false
+  failure: unknown = undefined
+  private readonly iterator: AsyncIterator<unknown>
+  private pending: Promise<IteratorResult<unknown>> | null = null
+
+  constructor (source: Readable) {
+    this.iterator = source[Symbol.asyncIterator]()
+  }
+
+  /** Read one more chunk. False when the stream ended or failed, or the stop came first. */
+  async read (stop: Promise<'stop'>): Promise<boolean> {
+    if (this.ended || this.failure !== undefined) return false
+    if (this.pending === null) {
+      this.pending = this.iterator.next()
+      this.pending.catch(noop) // a read still pending after a stop may fail later; its replay rethrows it
+    }
+    let result: IteratorResult<unknown> | 'stop'
+    try {
+      result = await Promise.race([this.pending, stop])
+    } catch (error) {
+      this.pending = null
+      this.failure = error
+      return false
+    }
+    if (result === 'stop') return false
+    this.pending = null
+    if (result.done === true) {
+      this.ended = true
+      return false
+    }
+    const chunk = toBuffer(result.value)
+    this.chunks.push(chunk)
+    this.bytes += chunk.length
+    return true
+  }
+
+  /** Everything read so far, joined. */
+  head (): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes)
+  }
+
+  /** Stop reading and let the source go: its bytes will not be sent. */
+  discard (): void {
+    this.iterator.return?.().catch(noop)
+  }
+
+  /**
+   * The bytes read so far, then the rest of the source, in order, with backpressure; an error the source
+   * raised comes after the bytes it sent, as it would without us. `onChunk` sees each chunk after the head.
+   */
+  replay (onChunk?: (chunk: Buffer) => void): Readable {
+    const peek = this
+    async function * chunks (): AsyncGenerator<Buffer> {
+      let finished = false
+      try {
+        for (const chunk of peek.chunks) yield chunk
+        if (peek.failure !== undefined) throw peek.failure
+        while (!peek.ended) {
+          const next = peek.pending ?? peek.iterator.next()
+          peek.pending = null
+          const result = await next
+          if (result.done === true) break
+          const chunk = toBuffer(result.value)
+          onChunk?.(chunk)
+          yield chunk
+        }
+        finished = true
+      } finally {
+        // The client went away before the end: release the source.
+        if (!finished) peek.discard()
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false })
+  }
+}
+
+/** `content-encoding` values we can read; anything else is sent on unread. */
+export function isReadableEncoding (encoding: unknown): boolean {
+  return encoding === undefined || (typeof encoding === 'string' && /^(?:identity|gzip|x-gzip|deflate|br)$/i.test(encoding.trim()))
+}
+
+/**
+ * The decoded bytes of a (possibly partial) compressed body, at most `maxBytes` of them; null when the
+ * bytes are not what the encoding says or decode to more than `maxBytes`.
+ */
+export function decode (raw: Buffer, encoding: string | undefined, partial: boolean, maxBytes: number): Buffer | null {
+  const name = (encoding ?? 'identity').trim().toLowerCase()
+  if (name === 'identity') return raw
+  try {
+    if (name === 'br') {
+      return zlib.brotliDecompressSync(raw, {
+        finishFlush: partial ? zlib.constants.BROTLI_OPERATION_FLUSH : zlib.constants.BROTLI_OPERATION_FINISH,
+        maxOutputLength: maxBytes
+      })
+    }
+    const options = { finishFlush: partial ? zlib.constants.Z_SYNC_FLUSH : zlib.constants.Z_FINISH, maxOutputLength: maxBytes }
+    if (name === 'deflate') {
+      // Some servers send raw deflate under this name.
+      const zlibHeader = raw.length >= 2 && (raw[0] & 0x0f) === 8 && ((raw[0] << 8) | raw[1]) % 31 === 0
+      return zlibHeader ? zlib.inflateSync(raw, options) : zlib.inflateRawSync(raw, options)
+    }
+    return zlib.gunzipSync(raw, options)
+  } catch {
+    return null
+  }
+}
