@@ -1,9 +1,11 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { JSON_CONTENT_TYPE, openaiErrorBody } from './body'
 import { kBuiltByPlugin } from './symbols'
 import { describeThrown } from './thrown'
 
-export type ErrorHandler = (this: unknown, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void
+// `error` is unknown, as in Fastify's own setErrorHandler types: anything can be thrown, and a user's handler can
+// delegate whatever it got without a cast.
+export type ErrorHandler = (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply) => void
 
 /**
  * An error handler that answers every thrown error with an OpenAI-shaped body and the status that matches it.

@@ -13,7 +13,7 @@ export interface ThrownDecision {
   /** The status came from an upstream's answer or connection, not from our own code. */
   upstream: boolean
   /** Headers the error asks to be sent with it (`http-errors`' `headers`), as Fastify's own handler sends them. */
-  headers: Readonly<Record<string, unknown>> | null
+  headers: Readonly<Record<string, string | number | string[]>> | null
 }
 
 type Obj = Record<string, any>
@@ -116,8 +116,9 @@ function fromValidation (error: Obj): ThrownDecision {
 
 /** The error envelope an SDK error carries from the upstream's body, whichever SDK threw it. */
 function sdkEnvelope (error: Obj): Envelope | null {
-  // openai and @anthropic-ai/sdk: `error` holds the body's `error` member (openai) or the whole body (anthropic).
-  if (isObject(error.error)) return findEnvelope(error.error) ?? findEnvelope({ error: error.error })
+  // openai and @anthropic-ai/sdk: `error` holds the body's `error` member (openai; a string for Ollama- and
+  // TGI-style bodies) or the whole body (anthropic).
+  if (isObject(error.error) || typeof error.error === 'string') return findEnvelope(error.error) ?? findEnvelope({ error: error.error })
   // The AI SDK's APICallError keeps the raw body text.
   if (typeof error.responseBody === 'string' && error.responseBody.length <= 65536) {
     try {

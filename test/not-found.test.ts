@@ -1,0 +1,64 @@
+import t from 'tap'
+import Fastify, { type FastifyInstance, type FastifyPluginCallback } from 'fastify'
+import type { PluginOptions } from '../lib/options'
+import type { Teardown } from './helpers/upstream'
+
+// lib/index.ts assigns module.exports (the Fastify plugins' CommonJS pattern), so it is required, not imported.
+const openaiErrors: FastifyPluginCallback<PluginOptions> = require('../lib/index')
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+async function gateway (t: Teardown, options: PluginOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify()
+  await app.register(openaiErrors, options)
+  app.get('/v1/models', async () => ({ object: 'list', data: [] }))
+  t.teardown(() => app.close())
+  return app
+}
+
+t.test('an unknown route is a 404 in OpenAI shape, code unknown_url', async (t) => {
+  const app = await gateway(t)
+  const res = await app.inject({ method: 'POST', url: '/v1/chat/completion' })
+  t.equal(res.statusCode, 404)
+  t.equal(res.headers['content-type'], JSON_TYPE)
+  t.same(res.json(), {
+    error: { message: 'Invalid URL (POST /v1/chat/completion)', type: 'invalid_request_error', param: null, code: 'unknown_url' }
+  })
+})
+
+t.test('a known path with the wrong method is a 404 naming the method', async (t) => {
+  const app = await gateway(t)
+  const res = await app.inject({ method: 'DELETE', url: '/v1/models' })
+  t.equal(res.statusCode, 404)
+  t.equal(res.headers['content-type'], JSON_TYPE)
+  t.same(res.json(), {
+    error: { message: 'Invalid URL (DELETE /v1/models)', type: 'invalid_request_error', param: null, code: 'unknown_url' }
+  })
+})
+
+t.test('a URL of 200 characters is quoted whole', async (t) => {
+  const url = '/' + 'a'.repeat(199)
+  const app = await gateway(t)
+  const res = await app.inject(url)
+  t.equal(res.statusCode, 404)
+  t.equal(res.headers['content-type'], JSON_TYPE)
+  t.equal(res.json().error.message, `Invalid URL (GET ${url})`)
+})
+
+t.test('a longer URL is cut to 200 characters and marked', async (t) => {
+  const url = '/v1/' + 'x'.repeat(5000) + '?key=secret'
+  const app = await gateway(t)
+  const res = await app.inject(url)
+  t.equal(res.statusCode, 404)
+  t.equal(res.headers['content-type'], JSON_TYPE)
+  t.equal(res.json().error.message, `Invalid URL (GET ${url.slice(0, 200)}...)`)
+  t.notMatch(res.body, 'secret')
+})
+
+t.test("notFoundHandler: false leaves Fastify's default not-found answer", async (t) => {
+  const app = await gateway(t, { notFoundHandler: false })
+  const res = await app.inject('/v1/nope')
+  t.equal(res.statusCode, 404)
+  t.equal(res.headers['content-type'], JSON_TYPE)
+  t.same(res.json(), { message: 'Route GET:/v1/nope not found', error: 'Not Found', statusCode: 404 })
+})
