@@ -14,7 +14,8 @@ export function createOnSend (pluginSettings: Settings): onSendHookHandler {
     const settings = (request as Decorated)[kRouteSettings] ?? pluginSettings
     if (!settings.enabled || (reply as DecoratedReply)[kBuiltByPlugin]) return done(null, payload)
     if (isStream(payload)) {
-      if (!settings.inspectStreams) return done(null, payload)
+      // A locked web stream is Fastify's to refuse, synchronously, as it would without us.
+      if (!settings.inspectStreams || (payload as ReadableStream).locked === true) return done(null, payload)
       // inspectStream never rejects: whatever goes wrong, it hands back a stream with every byte.
       void inspectStream(settings, request, reply, payload).then((sent) => done(null, sent))
       return

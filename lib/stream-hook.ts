@@ -100,14 +100,19 @@ export async function inspectStream (settings: Settings, request: FastifyRequest
   if (sse ? !isSuccess || settings.sse === null : !isJsonContentType(contentType)) return payload
   if (!sse && Number(reply.getHeader('content-length')) > settings.maxBodyBytes) return payload
 
-  let peek: StreamPeek | undefined
+  const peek = new StreamPeek(toNodeStream(payload))
   const stop = stopAfter(sse ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
   try {
-    peek = new StreamPeek(toNodeStream(payload))
-    return sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, reply, peek, stop)
+    const sent = sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, reply, peek, stop)
+    if (stop.closed) {
+      // The client left while we read: nobody will pull the rest, so let the upstream go now.
+      peek.discard()
+      return null
+    }
+    // The upstream failed before anything was sent: the error handler can still answer it (502/504).
+    return peek.failure !== undefined ? peek.failed() : sent
   } catch {
-    // A user rule threw, or the payload could not be read (a locked web stream): send it as it came.
-    return peek === undefined ? payload : peek.replay()
+    return peek.replay() // a user rule threw: send the stream as it came
   } finally {
     stop.clear()
   }

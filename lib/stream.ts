@@ -25,20 +25,28 @@ const noop = (): void => {}
 /** A stop signal for a peek: a deadline, or the client going away. */
 export interface Stop {
   promise: Promise<'stop'>
+  /** True once the client went away. */
+  readonly closed: boolean
   clear: () => void
 }
 
 export function stopAfter (timeoutMs: number, closed: { once: (event: 'close', fn: () => void) => unknown, off: (event: 'close', fn: () => void) => unknown }): Stop {
   let resolve: (value: 'stop') => void = noop
   const promise = new Promise<'stop'>((resolve_) => { resolve = resolve_ })
+  let clientGone = false
   const fire = (): void => resolve('stop')
+  const gone = (): void => {
+    clientGone = true
+    resolve('stop')
+  }
   const timer = setTimeout(fire, timeoutMs)
-  closed.once('close', fire)
+  closed.once('close', gone)
   return {
     promise,
+    get closed () { return clientGone },
     clear () {
       clearTimeout(timer)
-      closed.off('close', fire)
+      closed.off('close', gone)
     }
   }
 }
@@ -50,8 +58,10 @@ export class StreamPeek {
   failure: unknown = undefined
   private readonly iterator: AsyncIterator<unknown>
   private pending: Promise<IteratorResult<unknown>> | null = null
+  private readonly source: Readable
 
   constructor (source: Readable) {
+    this.source = source
     this.iterator = source[Symbol.asyncIterator]()
   }
 
@@ -82,6 +92,12 @@ export class StreamPeek {
     return true
   }
 
+  /** A stream that fails at once with the source's error: nothing was sent yet, so the error handler can still answer. */
+  failed (): Readable {
+    const failure = this.failure as Error
+    return new Readable({ read () { this.destroy(failure) } })
+  }
+
   /** Everything read so far, joined. */
   head (): Buffer {
     return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes)
@@ -89,36 +105,47 @@ export class StreamPeek {
 
   /** Stop reading and let the source go: its bytes will not be sent. */
   discard (): void {
-    this.iterator.return?.().catch(noop)
+    // Not iterator.return(): an async iterator mid-read would queue it behind a read that may never end.
+    this.source.destroy()
   }
 
   /**
-   * The bytes read so far, then the rest of the source, in order, with backpressure; an error the source
-   * raised comes after the bytes it sent, as it would without us. `onChunk` sees each chunk after the head.
+   * The bytes read so far, then the rest of the source, in order, pulled one chunk per read so
+   * backpressure holds; an error the source raised comes after the bytes it sent, as it would without
+   * us. Destroying the replay (the client went away) releases the source at once, even mid-read.
+   * `onChunk` sees each chunk after the head.
    */
   replay (onChunk?: (chunk: Buffer) => void): Readable {
     const peek = this
-    async function * chunks (): AsyncGenerator<Buffer> {
-      let finished = false
-      try {
-        for (const chunk of peek.chunks) yield chunk
-        if (peek.failure !== undefined) throw peek.failure
-        while (!peek.ended) {
-          const next = peek.pending ?? peek.iterator.next()
-          peek.pending = null
-          const result = await next
-          if (result.done === true) break
+    let index = 0
+    return new Readable({
+      read () {
+        if (index < peek.chunks.length) {
+          this.push(peek.chunks[index++])
+          return
+        }
+        if (peek.failure !== undefined) {
+          this.destroy(peek.failure as Error)
+          return
+        }
+        const next = peek.pending ?? peek.iterator.next()
+        peek.pending = null
+        next.then((result) => {
+          if (result.done === true) {
+            peek.ended = true
+            this.push(null)
+            return
+          }
           const chunk = toBuffer(result.value)
           onChunk?.(chunk)
-          yield chunk
-        }
-        finished = true
-      } finally {
-        // The client went away before the end: release the source.
-        if (!finished) peek.discard()
+          this.push(chunk)
+        }, (error: Error) => { this.destroy(error) })
+      },
+      destroy (error, callback) {
+        if (!peek.ended) peek.discard()
+        callback(error)
       }
-    }
-    return Readable.from(chunks(), { objectMode: false })
+    })
   }
 }
 
