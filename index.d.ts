@@ -1,0 +1,215 @@
+import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `false` turns the plugin off on this route: its responses are sent as they are and its thrown errors go to
+     * the parent error handler. An object overrides the plugin's inspect options for this route; its `rules` run
+     * before the plugin's. Checked once, when the route is added.
+     */
+    openaiErrors?: false | fastifyOpenaiErrors.FastifyOpenaiErrorsRouteOptions
+  }
+}
+
+type FastifyOpenaiErrors = FastifyPluginCallback<fastifyOpenaiErrors.FastifyOpenaiErrorsOptions>
+
+declare namespace fastifyOpenaiErrors {
+  /** Where a body's error came from; decides how much it is trusted. */
+  export type EnvelopeShape = 'openai' | 'anthropic' | 'flat' | 'google' | 'string' | 'message'
+
+  /** The error found inside a response body, normalised across provider dialects. */
+  export interface Envelope {
+    shape: EnvelopeShape
+    /** The human message, `''` when the body has none. */
+    message: string
+    type: string | undefined
+    code: string | number | undefined
+    param: string | null
+    /** Google's canonical status name (`RESOURCE_EXHAUSTED`), when the body carries one. */
+    statusName: string | undefined
+    /** An HTTP error status (400-599) that the body itself claims, e.g. `code: 429` or `code: "429"`. */
+    hint: number | undefined
+    /** A bare `{"message": ...}` body: remapped only when a rule recognises it, never by the fallback. */
+    weak: boolean
+  }
+
+  /** A string, a RegExp, or a non-empty list of them; any one of them may match. */
+  export type TextMatcher = string | RegExp | ReadonlyArray<string | RegExp>
+
+  /**
+   * One row of the mapping table. Every matcher given (`type`, `code`, `message`, `hint`, `when`) must match, and a
+   * rule needs at least one of them: a rule without a matcher is rejected at registration
+   * (`FST_OPENAI_ERRORS_INVALID_OPTION`), as is an unknown field.
+   */
+  export interface Rule {
+    /** Shown in decisions and logs: which rule decided. Defaults to the rule's place, `rules[2]`. */
+    name?: string
+    /** The envelope's `type`: a string matches it exactly, a RegExp is tested against it. */
+    type?: TextMatcher
+    /** The envelope's `code`, compared as text: `429` matches `"429"`. */
+    code?: string | number | ReadonlyArray<string | number>
+    /** The message: a string matches case-insensitively anywhere in it, a RegExp is tested as given. */
+    message?: TextMatcher
+    /** The status the body claims (`code: 429`, `"429"`, `statusCode`) or Google's status name (`RESOURCE_EXHAUSTED`). */
+    hint?: number | string | ReadonlyArray<number | string>
+    /** Matches when it returns exactly `true`. A rule that throws leaves the response as it came. */
+    when?: (envelope: Envelope) => boolean
+    /** The HTTP status to answer with: an integer from 400 to 599 (checked at registration). */
+    status: number
+    /** The OpenAI `type` for decisions and built bodies; defaults to the envelope's type, else the status's usual type. */
+    errorType?: string
+    /** The OpenAI `code` for decisions and built bodies; defaults to the envelope's code. */
+    errorCode?: string
+  }
+
+  /** The outcome of classifying an error envelope. */
+  export interface Decision {
+    status: number
+    type: string
+    code: string | null
+    message: string
+    param: string | null
+    /** The rule that decided: a rule's name, `status-hint`, or `fallback`. */
+    rule: string
+  }
+
+  /** What the error handler sends for a thrown error. */
+  export interface ThrownDecision {
+    status: number
+    message: string
+    type: string
+    code: string | null
+    param: string | null
+    /** The status came from an upstream's answer or connection, not from our own code. */
+    upstream: boolean
+  }
+
+  /** The fields of an OpenAI error body, for `openaiError()`. */
+  export interface OpenaiErrorFields {
+    message: string
+    /** Defaults to what the mapping table names for this message and status, else the status's usual type. */
+    type?: string
+    code?: string | null
+    param?: string | null
+    /** Send the message even on a 5xx (it is never sent otherwise). */
+    expose?: boolean
+  }
+
+  /** What `openaiError()` returns: an `http-errors` HttpError that also carries the OpenAI fields. */
+  export interface OpenaiHttpError extends Error {
+    status: number
+    statusCode: number
+    /** Whether the error handler sends `message` to the client: true below 500 unless `expose` said otherwise. */
+    expose: boolean
+    headers?: { [key: string]: string }
+    openai: { type: string, code: string | null, param: string | null }
+  }
+
+  /** Options that shape how response bodies are inspected; each may also be set per route (`config.openaiErrors`). */
+  export interface FastifyOpenaiErrorsRouteOptions {
+    /**
+     * Your own rules, tried in order before the status a body claims and before the default rules. On a route,
+     * the route's rules run before the plugin's.
+     * @default []
+     */
+    rules?: readonly Rule[]
+    /**
+     * Try the built-in table (`defaultRules`) after your rules.
+     * @default true
+     */
+    defaultRules?: boolean
+    /**
+     * The status for an error envelope that no rule recognises and that claims no status of its own: an integer
+     * from 400 to 599. A bare `{"message": ...}` body never falls back, and neither does a response that already
+     * has an error status.
+     * @default 500
+     */
+    fallbackStatus?: number
+    /**
+     * Rules see only this many characters of a message: an integer from 1 to 1048576.
+     * @default 1024
+     */
+    maxMessageChars?: number
+    /**
+     * Bodies longer than this are sent as they are, never parsed: an integer from 1 to 67108864.
+     * @default 65536
+     */
+    maxBodyBytes?: number
+    /**
+     * When the status changes, also replace the body with OpenAI's `{"error":{"message","type","param","code"}}`.
+     * When false only the status changes and the body goes out as it came.
+     * @default false
+     */
+    rewriteBody?: boolean
+    /**
+     * Also correct responses that already carry an error status (4xx, 5xx), when a rule (never the fallback)
+     * names a different one. When false only 2xx responses are corrected.
+     * @default false
+     */
+    correctErrorStatus?: boolean
+  }
+
+  export interface FastifyOpenaiErrorsOptions extends FastifyOpenaiErrorsRouteOptions {
+    /**
+     * Install an error handler (`createErrorHandler()`) that answers every thrown error with an OpenAI-shaped body
+     * and the status that matches it.
+     * @default true
+     */
+    errorHandler?: boolean
+    /**
+     * Install a not-found handler that answers unknown routes like OpenAI: 404, `invalid_request_error`, code `unknown_url`.
+     * @default true
+     */
+    notFoundHandler?: boolean
+  }
+
+  /** The function `createErrorHandler()` returns; give it to `fastify.setErrorHandler()` or call it from your own. */
+  export type OpenaiErrorHandler = (this: unknown, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void
+
+  /** The options `classify()` takes: the rule-table part of the plugin's options. */
+  export type ClassifyOptions = Pick<FastifyOpenaiErrorsRouteOptions, 'rules' | 'defaultRules' | 'fallbackStatus' | 'maxMessageChars'>
+
+  /**
+   * Classify a response body (a parsed value, a JSON string or a Buffer): the status, type, code, message and param
+   * it should leave with, and the rule that decided; `null` when it is not an error. Throws
+   * `FST_OPENAI_ERRORS_INVALID_OPTION` for invalid options.
+   */
+  export function classify (body: unknown, options?: ClassifyOptions): Decision | null
+
+  /** The decision for an envelope found by `findEnvelope()`, with the default rules; `null` for a bare message no rule knows. */
+  export function classifyEnvelope (envelope: Envelope): Decision | null
+
+  /** The error envelope in a parsed body, in any dialect the plugin knows, or `null` when the body is not an error. */
+  export function findEnvelope (body: unknown): Envelope | null
+
+  /** The built-in mapping table, grouped by provider; the first rule that matches decides. */
+  export const defaultRules: readonly Rule[]
+
+  /**
+   * An error handler that answers every thrown error with an OpenAI-shaped body and the status that matches it.
+   * On a route with `config: { openaiErrors: false }` it rethrows, handing the error to the parent handler.
+   */
+  export function createErrorHandler (): OpenaiErrorHandler
+
+  /**
+   * The OpenAI-shaped answer for anything a route, a hook or an upstream client threw. 4xx messages are the
+   * client's to read; a 5xx gets a generic message unless the error is marked `expose: true`.
+   */
+  export function describeThrown (error: unknown): ThrownDecision
+
+  /**
+   * An `http-errors` error that the plugin's error handler answers with `status` and the OpenAI body.
+   * `throw openaiError(404, { message: 'No such model', code: 'model_not_found' })`
+   */
+  export function openaiError (status: number, fields: OpenaiErrorFields | string): OpenaiHttpError
+
+  export const fastifyOpenaiErrors: FastifyOpenaiErrors
+  export { fastifyOpenaiErrors as default }
+}
+
+/**
+ * Gives every OpenAI-style error the HTTP status that matches it, even when the upstream answered 200.
+ * Registered without encapsulation (fastify-plugin): its hook and handlers apply to the scope it is registered in.
+ */
+declare function fastifyOpenaiErrors (...params: Parameters<FastifyOpenaiErrors>): ReturnType<FastifyOpenaiErrors>
+export = fastifyOpenaiErrors

@@ -1,0 +1,46 @@
+// A CommonJS consumer (.cts under nodenext): every way a CommonJS user imports the plugin types as the plugin.
+import Fastify, { type FastifyError, type FastifyPluginCallback } from 'fastify'
+import plugin from 'fastify-openai-errors'
+import pluginRequired = require('fastify-openai-errors')
+import { fastifyOpenaiErrors, classify, openaiError, createErrorHandler, type FastifyOpenaiErrorsOptions } from 'fastify-openai-errors'
+import type { HttpError } from 'http-errors'
+
+// True only when A and B are the same type; `any` is equal to nothing else.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
+const same = <A, B>(value: Equal<A, B>): Equal<A, B> => value
+
+type Plugin = FastifyPluginCallback<FastifyOpenaiErrorsOptions>
+// A CommonJS default import reads `.default`; `import = require` gets the module itself, which is also callable.
+same<typeof plugin, Plugin>(true)
+same<typeof plugin, any>(false)
+same<typeof fastifyOpenaiErrors, Plugin>(true)
+same<typeof pluginRequired.default, Plugin>(true)
+same<Parameters<typeof pluginRequired>, Parameters<Plugin>>(true)
+same<ReturnType<typeof pluginRequired>, ReturnType<Plugin>>(true)
+
+const app = Fastify()
+app.register(plugin, { rewriteBody: true, fallbackStatus: 502 })
+app.register(pluginRequired)
+app.register(fastifyOpenaiErrors, { errorHandler: false, notFoundHandler: false, prefix: '/v1' })
+
+app.get('/models', { config: { openaiErrors: { rules: [{ code: 'no_model', status: 404 }] } } }, async () => ({ data: [] }))
+app.get('/raw', { config: { openaiErrors: false } }, async () => ({ ok: true }))
+
+const decision = classify({ error: { message: 'No models available', type: 'invalid_request_error' } })
+same<typeof decision, pluginRequired.Decision | null>(true)
+if (decision !== null) {
+  const status: number = decision.status
+  const rule: string = decision.rule
+  void status
+  void rule
+}
+
+const notFound: HttpError = openaiError(404, { message: 'No such model', code: 'model_not_found' })
+void notFound
+
+const handler = createErrorHandler()
+app.setErrorHandler(handler)
+app.setErrorHandler(function (error: FastifyError, request, reply) {
+  if (error.statusCode === 418) return reply.code(418).send('teapot')
+  handler.call(this, error, request, reply)
+})
