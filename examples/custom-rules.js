@@ -23,9 +23,9 @@ const rules = [
   // this gateway calls it a 403, like OpenAI's unsupported_country_region_territory.
   { name: 'gemini.unsupported-location', hint: 'FAILED_PRECONDITION', message: 'user location is not supported', status: 403, errorType: 'permission_error', errorCode: 'unsupported_country_region_territory' },
   // when: any predicate over the envelope (shape, message, type, code, param, statusName, hint).
-  // Bedrock throttles with a bare {"message": "Too many tokens, please wait before trying again."};
-  // the default table reads "too many tokens" as a context-length 400. It is a 429.
-  { name: 'bedrock.throttling', when: (envelope) => envelope.shape === 'message' && /please wait before trying again/i.test(envelope.message), status: 429, errorType: 'rate_limit_error' }
+  // Ollama answers a model too large for the machine as a plain-string error; the default table has no
+  // rule for it, so it would get the fallback 500. This gateway calls it a 503 its balancer can route around.
+  { name: 'ollama.out-of-memory', when: (envelope) => envelope.shape === 'string' && /\brequires more system memory\b/i.test(envelope.message), status: 503, errorType: 'service_unavailable_error', errorCode: 'insufficient_resources' }
 ]
 
 // `defaultRules: false` keeps only your rules: then a body is decided by your rules, else by the status
@@ -54,7 +54,7 @@ if (require.main === module) {
     '{"error":{"message":"Budget for team acme exhausted","type":"acme_budget_exceeded"}}',
     '{"error":{"message":"Down for maintenance until 14:00 UTC","code":"MAINTENANCE"}}',
     '{"error":"llama3:70b: model is loading, retry in 30s"}',
-    '{"message":"Too many tokens, please wait before trying again."}',
+    '{"error":"model requires more system memory (64.0 GiB) than is available (15.2 GiB)"}',
     '{"error":{"code":400,"message":"User location is not supported for the API use.","status":"FAILED_PRECONDITION"}}',
     '{"error":{"message":"No models available...","type":"invalid_request_error"}}'
   ]

@@ -19,6 +19,7 @@ const GROUPS = {
   vllm: 'vLLM / sglang',
   ollama: 'Ollama',
   openrouter: 'OpenRouter',
+  bedrock: 'AWS Bedrock',
   type: 'Any provider: error type',
   any: 'Any provider: message wording'
 }

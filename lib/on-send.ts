@@ -1,27 +1,36 @@
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
+import { settingsOf } from './route-settings'
 import { JSON_CONTENT_TYPE } from './body'
 import { inspectResponse } from './inspect'
 import { inspectStream } from './stream-hook'
 import { isStream } from './stream'
 import type { Settings } from './options'
-import { kBuiltByPlugin, kRouteSettings } from './symbols'
+import { kBuiltByPlugin } from './symbols'
 
-type Decorated = FastifyRequest & { [kRouteSettings]: Settings | null }
 type DecoratedReply = FastifyReply & { [kBuiltByPlugin]: boolean }
+type LateSettings = (request: FastifyRequest) => Settings | null
 
-export function createOnSend (pluginSettings: Settings): onSendHookHandler {
+export function createOnSend (pluginSettings: Settings, lateSettings: LateSettings): onSendHookHandler {
   return function openaiErrorsOnSend (request, reply, payload, done) {
-    const settings = (request as Decorated)[kRouteSettings] ?? pluginSettings
+    const own = settingsOf(request)
+    let settings = own ?? pluginSettings
     if (!settings.enabled || (reply as DecoratedReply)[kBuiltByPlugin]) return done(null, payload)
     if (isStream(payload)) {
+      if (own === null) settings = lateSettings(request) ?? settings
       // A locked web stream is Fastify's to refuse, synchronously, as it would without us.
-      if (!settings.inspectStreams || (payload as ReadableStream).locked === true) return done(null, payload)
+      if (!settings.enabled || !settings.inspectStreams || (payload as ReadableStream).locked === true) return done(null, payload)
       // inspectStream never rejects: whatever goes wrong, it hands back a stream with every byte.
       void inspectStream(settings, request, reply, payload).then((sent) => done(null, sent))
       return
     }
-    const outcome = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload)
+    let outcome = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload)
     if (outcome === null) return done(null, payload)
+    // Only a body that is an error pays for the route lookup onRoute could not do.
+    const late = own === null ? lateSettings(request) : null
+    if (late !== null) {
+      outcome = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload) : null
+      if (outcome === null) return done(null, payload)
+    }
     reply.code(outcome.status)
     if (outcome.body === null) return done(null, payload)
     reply.header('content-type', JSON_CONTENT_TYPE)

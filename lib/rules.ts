@@ -93,6 +93,9 @@ export const defaultRules: readonly Rule[] = lit([
   { name: 'type.not-found', type: ['not_found_error', 'not_found'], status: 404 },
   { name: 'type.rate-limit', type: ['rate_limit_error', 'rate_limit_exceeded', 'requests', 'tokens'], status: 429, errorType: 'rate_limit_error' },
 
+  // --- AWS Bedrock: ThrottlingException is a bare {"message"} too ("Too many tokens, please wait before trying again.") ---
+  { name: 'bedrock.throttling', message: /\b(?:too many (?:tokens|requests), please wait|please wait before trying again)\b/i, status: 429, errorType: 'rate_limit_error' },
+
   // --- Wording shared by many providers (LiteLLM exception_mapping_utils uses the same phrases) ---
   { name: 'any.model-not-found', message: /\b(?:model|deployment)\b[^\n]{0,200}?\b(?:does not exist|not found|is not available)/i, status: 404, errorType: 'invalid_request_error', errorCode: 'model_not_found' },
   { name: 'any.context-length', message: /\b(?:maximum context length|context length|context window|context size|prompt is too long|input is too long|too many tokens|reduce the length of the messages)\b/i, status: 400, errorType: 'invalid_request_error', errorCode: 'context_length_exceeded' },

@@ -111,8 +111,8 @@ export class StreamPeek {
 
   /**
    * The bytes read so far, then the rest of the source, in order, pulled one chunk per read so
-   * backpressure holds; an error the source raised comes after the bytes it sent, as it would without
-   * us. Destroying the replay (the client went away) releases the source at once, even mid-read.
+   * backpressure holds; an error the source raises later ends the replay with that error, as it would
+   * without us. (A source that failed during the peek is `failed()`'s.) Destroying the replay (the client went away) releases the source at once, even mid-read.
    * `onChunk` sees each chunk after the head.
    */
   replay (onChunk?: (chunk: Buffer) => void): Readable {
@@ -122,10 +122,6 @@ export class StreamPeek {
       read () {
         if (index < peek.chunks.length) {
           this.push(peek.chunks[index++])
-          return
-        }
-        if (peek.failure !== undefined) {
-          this.destroy(peek.failure as Error)
           return
         }
         const next = peek.pending ?? peek.iterator.next()

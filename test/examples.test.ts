@@ -160,7 +160,7 @@ t.test('custom-rules', async (t) => {
     { rule: 'acme.maintenance', body: '{"error":{"message":"Down for maintenance","code":"MAINTENANCE"}}', status: 503 },
     { rule: 'acme.model-warming-up', body: '{"error":"llama3:70b: model is loading, retry in 30s"}', status: 503 },
     { rule: 'gemini.unsupported-location', body: '{"error":{"code":400,"message":"User location is not supported for the API use.","status":"FAILED_PRECONDITION"}}', status: 403 },
-    { rule: 'bedrock.throttling', body: '{"message":"Too many tokens, please wait before trying again."}', status: 429 }
+    { rule: 'ollama.out-of-memory', body: '{"error":"model requires more system memory (64.0 GiB) than is available (15.2 GiB)"}', status: 503 }
   ]
 
   t.test('the example has one rule per case here', async (t) => {
@@ -179,7 +179,7 @@ t.test('custom-rules', async (t) => {
 
   t.test('the rules change what the default table would decide', async (t) => {
     t.equal(classify(cases[3].body)?.status, 400, 'Gemini FAILED_PRECONDITION is a 400 by default')
-    t.equal(classify(cases[4].body)?.status, 400, 'Bedrock "too many tokens" reads as context length by default')
+    t.equal(classify(cases[4].body)?.rule, 'fallback', 'the Ollama memory error is unknown to the default table')
   })
 
   t.test('the default rules still apply after the custom ones', async (t) => {

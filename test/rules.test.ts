@@ -53,6 +53,7 @@ const examples: Record<string, unknown> = {
   'vllm.unavailable': { object: 'error', message: 'Engine is starting.', type: 'ServiceUnavailableError', param: null },
   'ollama.server-busy': { error: 'server busy, please try again.  maximum pending requests exceeded' },
   'openrouter.insufficient-credits': { error: { message: 'Insufficient credits. Add more using https://openrouter.ai/credits' } },
+  'bedrock.throttling': { message: 'Too many tokens, please wait before trying again.' },
   'type.authentication': { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } },
   'type.permission': { type: 'error', error: { type: 'permission_error', message: 'Your API key does not have permission to use the specified resource.' } },
   'type.not-found': { type: 'error', error: { type: 'not_found_error', message: 'The requested resource could not be found.' } },
