@@ -44,7 +44,7 @@ export function lateRouteSettings (base: Settings): (request: FastifyRequest) =>
     let settings = cache.get(config)
     if (settings === undefined) {
       try {
-        settings = routeSettings(`${request.method} ${request.routeOptions.url ?? ''}`, config.openaiErrors, base)
+        settings = routeSettings(`${request.method} ${String(request.routeOptions.url)}`, config.openaiErrors, base)
       } catch (error) {
         request.log.error({ err: error }, 'fastify-openai-errors: invalid route config ignored (register the plugin before this route to have it rejected)')
         settings = null

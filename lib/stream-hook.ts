@@ -102,18 +102,18 @@ export async function inspectStream (settings: Settings, request: FastifyRequest
 
   const peek = new StreamPeek(toNodeStream(payload))
   const stop = stopAfter(sse ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
+  let sent: unknown
   try {
-    const sent = sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, reply, peek, stop)
-    if (stop.closed) {
-      // The client left while we read: nobody will pull the rest, so let the upstream go now.
-      peek.discard()
-      return null
-    }
-    // The upstream failed before anything was sent: the error handler can still answer it (502/504).
-    return peek.failure !== undefined ? peek.failed() : sent
+    sent = sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, reply, peek, stop)
   } catch {
-    return peek.replay() // a user rule threw: send the stream as it came
-  } finally {
-    stop.clear()
+    sent = peek.replay() // a user rule threw: send the stream as it came
   }
+  stop.clear()
+  if (stop.closed) {
+    // The client left while we read: nobody will pull the rest, so let the upstream go now.
+    peek.discard()
+    return null
+  }
+  // The upstream failed before anything was sent: the error handler can still answer it (502/504).
+  return peek.failure !== undefined ? peek.failed() : sent
 }

@@ -22,6 +22,13 @@ t.test('flat vLLM/Mistral envelope reads its fields from the top level', async (
   }, 'raw_status_code is the hint when code is not a status')
 })
 
+t.test('the Responses stream error event is flat; type "error" with a string error is a string envelope', async (t) => {
+  t.match(findEnvelope({ type: 'error', code: 'rate_limit_exceeded', message: 'Slow down', param: null, sequence_number: 1 }), {
+    shape: 'flat', code: 'rate_limit_exceeded', message: 'Slow down'
+  })
+  t.match(findEnvelope({ type: 'error', error: 'Overloaded' }), { shape: 'string', message: 'Overloaded' })
+})
+
 t.test('Google envelope keeps the canonical status name', async (t) => {
   t.match(findEnvelope({ error: { code: 429, message: 'Resource has been exhausted', status: 'RESOURCE_EXHAUSTED' } }), {
     shape: 'google', statusName: 'RESOURCE_EXHAUSTED', hint: 429, code: 429

@@ -105,3 +105,24 @@ t.test('invalid route config names the route and the option', async (t) => {
   t.throws(() => routeSettings('GET /v1/x', { errorHandler: false }, settings), { message: /config\.openaiErrors\.errorHandler is not an option/ })
   t.throws(() => routeSettings('GET /v1/x', { rules: [{ status: 404 }] }, settings), { message: /config\.openaiErrors\.rules\[0\] needs at least one matcher/ })
 })
+
+t.test('stream options: sse false or bounded numbers, jsonPeekTimeoutMs, inspectStreams', async (t) => {
+  const { settings } = normaliseOptions({ sse: { peekBytes: 100, peekTimeoutMs: 50 }, jsonPeekTimeoutMs: 10, inspectStreams: false })
+  t.same(settings.sse, { peekBytes: 100, peekTimeoutMs: 50 })
+  t.equal(settings.jsonPeekTimeoutMs, 10)
+  t.equal(settings.inspectStreams, false)
+  t.equal(normaliseOptions({ sse: false }).settings.sse, null)
+  t.same(normaliseOptions({}).settings.sse, { peekBytes: 16384, peekTimeoutMs: 5000 })
+  t.same(normaliseOptions(undefined).settings.sse, { peekBytes: 16384, peekTimeoutMs: 5000 })
+  t.throws(() => normaliseOptions({ sse: true }), { message: /option "sse" must be false or an object/ })
+  t.throws(() => normaliseOptions({ sse: { bytes: 1 } }), { message: /option "sse\.bytes" is not an option/ })
+  t.throws(() => normaliseOptions({ sse: { peekBytes: 0 } }), { message: /option "sse\.peekBytes" must be an integer/ })
+  t.throws(() => normaliseOptions({ sse: { peekTimeoutMs: 1.5 } }), { message: /option "sse\.peekTimeoutMs" must be an integer/ })
+  t.throws(() => normaliseOptions({ jsonPeekTimeoutMs: -5 }), { message: /option "jsonPeekTimeoutMs" must be an integer/ })
+  t.throws(() => normaliseOptions({ inspectStreams: 'no' }), { message: /option "inspectStreams" must be a boolean/ })
+})
+
+t.test('route rules on a plugin without rules of its own', async (t) => {
+  const { settings } = normaliseOptions({})
+  t.same(routeSettings('GET /', { rules: [{ name: 'only', type: 'a', status: 409 }] }, settings).table.userRules.map((r) => r.rule.name), ['only'])
+})

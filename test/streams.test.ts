@@ -109,7 +109,7 @@ t.test('proxied JSON success bodies pass byte-identical, small and several MB la
 
 t.test('a JSON error larger than maxBodyBytes is passed on unread, with every byte', async (t) => {
   const body = JSON.stringify({ error: { message: 'rate limit', code: 429, pad: 'x'.repeat(300) } })
-  const known = await through(t, json(200, body), { maxBodyBytes: 100 })
+  const known = await through(t, json(200, body, { 'content-length': String(body.length) }), { maxBodyBytes: 100 })
   t.equal(known.status, 200)
   t.equal(known.body.toString(), body)
   const chunked = await through(t, (_req, res) => {
@@ -262,6 +262,16 @@ t.test('a gzip SSE stream with an error first is answered as decoded JSON', asyn
   const okRes = await through(t, sse([ok as unknown as string], { 'content-encoding': 'gzip' }))
   t.equal(okRes.status, 200)
   t.ok(okRes.body.equals(ok), 'a compressed success stream keeps its bytes')
+})
+
+t.test('SSE that claims gzip but is not, and a br SSE error, are handled', async (t) => {
+  const corrupt = ': not gzip\n\ndata: {"error":"Rate limit exceeded"}\n\n'
+  const bad = await through(t, sse([corrupt], { 'content-encoding': 'gzip' }))
+  t.equal(bad.status, 200, 'undecodable: passed on')
+  t.equal(bad.body.toString(), corrupt)
+  const br = brotliCompressSync(Buffer.from('data: {"error":{"message":"Unauthorized"}}\n\n'))
+  const brRes = await through(t, sse([br.subarray(0, 8) as unknown as string, 10, br.subarray(8) as unknown as string], { 'content-encoding': 'br' }))
+  t.equal(brRes.status, 401)
 })
 
 t.test('an SSE stream that ends with no data event passes through', async (t) => {
