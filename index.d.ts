@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -60,6 +60,12 @@ declare namespace fastifyOpenaiErrors {
     errorType?: string
     /** The OpenAI `code` for decisions and built bodies; defaults to the envelope's code. */
     errorCode?: string
+    /**
+     * Whether retrying can help: `false` sends `x-should-retry: false` (and no wait), `true` sends
+     * `x-should-retry: true`. Unset, clients decide by status. The default table sets `false` on quota, credits,
+     * budget and context-length errors.
+     */
+    retryable?: boolean
   }
 
   /** The outcome of classifying an error envelope. */
@@ -71,6 +77,64 @@ declare namespace fastifyOpenaiErrors {
     param: string | null
     /** The rule that decided: a rule's name, `status-hint`, or `fallback`. */
     rule: string
+    /** The dialect of the body the error came in. */
+    shape: EnvelopeShape
+    /** What the deciding rule says of retrying; null when it says nothing. */
+    retryable: boolean | null
+    /** The wait the message states ("try again in 20s"), in ms, on a 429/503/529; null when none. */
+    retryAfterMs: number | null
+  }
+
+  /** One step of a classification: a rule tried, the status hint taken, or the fallback. */
+  export interface TrailStep {
+    stage: 'user' | 'status-hint' | 'default' | 'fallback'
+    rule: string
+    matched: boolean
+  }
+
+  /** What `explain()` returns: the envelope found, the decision, and every rule tried on the way. */
+  export interface Explanation {
+    envelope: Envelope | null
+    decision: Decision | null
+    trail: TrailStep[]
+  }
+
+  /** One decision the plugin made (or, in report-only mode, would have made), for `onNormalize`. */
+  export interface NormalizeEvent {
+    /** Where it was decided: a response body, a stream body, a thrown error, an unknown route. */
+    source: 'body' | 'stream' | 'error-handler' | 'not-found'
+    method: string
+    url: string
+    /** The route pattern, e.g. `/v1/chat/completions`; undefined for unknown routes. */
+    route: string | undefined
+    /** The status before the plugin (the upstream's); null for thrown errors and unknown routes. */
+    originalStatus: number | null
+    status: number
+    /** The rule that decided, `status-hint`, `fallback`, `thrown` or `not-found`. */
+    rule: string
+    /** The provider the deciding default rule comes from (`anthropic`, `litellm`...), `upstream` for SDK errors, or the body's shape. */
+    provider: string | null
+    type: string
+    code: string | null
+    /** True when the plugin only reported this and changed nothing. */
+    reportOnly: boolean
+  }
+
+  /** The error shape of bodies the plugin builds: `auto` is Anthropic's on `/v1/messages...`, OpenAI's elsewhere. */
+  export type Dialect = 'auto' | 'openai' | 'anthropic'
+
+  /** How far into a `text/event-stream` body the plugin looks for its first data event. */
+  export interface SseOptions {
+    /**
+     * Stop looking after this many bytes (an integer from 1 to 16777216) and send the stream on as it is.
+     * @default 16384
+     */
+    peekBytes?: number
+    /**
+     * Stop looking after this many ms (an integer from 1 to 600000) and send the stream on as it is.
+     * @default 5000
+     */
+    peekTimeoutMs?: number
   }
 
   /** What the error handler sends for a thrown error. */
@@ -82,6 +146,10 @@ declare namespace fastifyOpenaiErrors {
     param: string | null
     /** The status came from an upstream's answer or connection, not from our own code. */
     upstream: boolean
+    /** Headers the error asks to be sent with it (`http-errors`' `headers`). */
+    headers: Readonly<Record<string, string | number | string[]>> | null
+    /** The error envelope of the upstream's answer, when an SDK error carries one. */
+    envelope: Envelope | null
   }
 
   /** The fields of an OpenAI error body, for `openaiError()`. */
@@ -147,6 +215,44 @@ declare namespace fastifyOpenaiErrors {
      * @default false
      */
     correctErrorStatus?: boolean
+    /**
+     * Read stream bodies (what `@fastify/reply-from` sends): JSON up to `maxBodyBytes`, event streams up to their
+     * first data event. When false only string and Buffer bodies are inspected.
+     * @default true
+     */
+    inspectStreams?: boolean
+    /**
+     * How long to wait for a whole JSON stream body (an integer from 1 to 600000 ms) before sending it on unread.
+     * @default 5000
+     */
+    jsonPeekTimeoutMs?: number
+    /**
+     * Bounds for reading event streams, or `false` to never read them.
+     * @default { peekBytes: 16384, peekTimeoutMs: 5000 }
+     */
+    sse?: SseOptions | false
+    /**
+     * Change nothing: log (and tell `onNormalize`) what the plugin would have done. Thrown errors go to Fastify's
+     * own handler; unknown routes get Fastify's own 404.
+     * @default false
+     */
+    reportOnly?: boolean
+    /**
+     * The shape of bodies the plugin builds.
+     * @default 'auto'
+     */
+    dialect?: Dialect
+    /**
+     * When the plugin changes a status, the original goes out in this header; `false` for none.
+     * @default 'x-upstream-status'
+     */
+    upstreamStatusHeader?: string | false
+    /**
+     * On a mapped 429/503/529, send `retry-after` and `retry-after-ms` from the upstream's headers or the wait its
+     * message states (never an invented one), and `x-should-retry` when the table says whether retrying helps.
+     * @default true
+     */
+    retryHints?: boolean
   }
 
   export interface FastifyOpenaiErrorsOptions extends FastifyOpenaiErrorsRouteOptions {
@@ -161,10 +267,15 @@ declare namespace fastifyOpenaiErrors {
      * @default true
      */
     notFoundHandler?: boolean
+    /**
+     * Called for every decision (and, in report-only mode, every decision it would have made). A callback that
+     * throws is logged; the response goes out all the same.
+     */
+    onNormalize?: (event: NormalizeEvent) => void
   }
 
   /** The function `createErrorHandler()` returns; give it to `fastify.setErrorHandler()` or call it from your own. */
-  export type OpenaiErrorHandler = (this: unknown, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void
+  export type OpenaiErrorHandler = (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply) => void
 
   /** The options `classify()` takes: the rule-table part of the plugin's options. */
   export type ClassifyOptions = Pick<FastifyOpenaiErrorsRouteOptions, 'rules' | 'defaultRules' | 'fallbackStatus' | 'maxMessageChars'>
@@ -176,6 +287,9 @@ declare namespace fastifyOpenaiErrors {
    */
   export function classify (body: unknown, options?: ClassifyOptions): Decision | null
 
+  /** `classify()` with its working shown: the envelope found, the decision and every rule tried. */
+  export function explain (body: unknown, options?: ClassifyOptions): Explanation
+
   /** The decision for an envelope found by `findEnvelope()`, with the default rules; `null` for a bare message no rule knows. */
   export function classifyEnvelope (envelope: Envelope): Decision | null
 
@@ -186,10 +300,12 @@ declare namespace fastifyOpenaiErrors {
   export const defaultRules: readonly Rule[]
 
   /**
-   * An error handler that answers every thrown error with an OpenAI-shaped body and the status that matches it.
-   * On a route with `config: { openaiErrors: false }` it rethrows, handing the error to the parent handler.
+   * An error handler that answers every thrown error with an OpenAI-shaped body (Anthropic-shaped on the Messages
+   * API) and the status that matches it, for composing with your own. Takes the plugin's options (validated the
+   * same way). On a route with `config: { openaiErrors: false }`, and in report-only mode, it rethrows, handing
+   * the error to the parent handler.
    */
-  export function createErrorHandler (): OpenaiErrorHandler
+  export function createErrorHandler (options?: FastifyOpenaiErrorsOptions): OpenaiErrorHandler
 
   /**
    * The OpenAI-shaped answer for anything a route, a hook or an upstream client threw. 4xx messages are the

@@ -1,5 +1,6 @@
 import { findEnvelope } from './envelope'
 import { compileRule, type CompiledRule } from './match'
+import { RETRY_STATUSES, retryDelayFromMessage } from './retry'
 import { defaultRules } from './rules'
 import { typeForStatus } from './status-types'
 import type { Decision, Envelope, Rule } from './types'
@@ -28,21 +29,33 @@ export function buildTable (options: { rules?: readonly Rule[], defaults?: boole
 
 const defaultTable = buildTable()
 
-function decide (envelope: Envelope, status: number, rule: string, errorType?: string, errorCode?: string): Decision {
-  const code = errorCode ?? envelope.code
+function decide (envelope: Envelope, status: number, name: string, rule?: Rule): Decision {
+  const code = rule?.errorCode ?? envelope.code
   return {
     status,
-    type: errorType ?? envelope.type ?? typeForStatus(status),
+    type: rule?.errorType ?? envelope.type ?? typeForStatus(status),
     code: code === undefined ? null : String(code),
     message: envelope.message,
     param: envelope.param,
-    rule
+    rule: name,
+    shape: envelope.shape,
+    retryable: rule?.retryable ?? null,
+    retryAfterMs: RETRY_STATUSES.has(status) ? retryDelayFromMessage(envelope.message.slice(0, 4096)) : null
   }
 }
 
-function firstMatch (rules: readonly CompiledRule[], envelope: Envelope, message: string, lower: string): Rule | undefined {
+/** One step of a classification, for `explain()`: a rule tried, or the status hint, or the fallback. */
+export interface TrailStep {
+  stage: 'user' | 'status-hint' | 'default' | 'fallback'
+  rule: string
+  matched: boolean
+}
+
+function firstMatch (rules: readonly CompiledRule[], envelope: Envelope, message: string, lower: string, trail: TrailStep[] | undefined, stage: 'user' | 'default'): Rule | undefined {
   for (const compiled of rules) {
-    if (compiled.test(envelope, message, lower)) return compiled.rule
+    const matched = compiled.test(envelope, message, lower)
+    trail?.push({ stage, rule: compiled.rule.name, matched })
+    if (matched) return compiled.rule
   }
   return undefined
 }
@@ -52,26 +65,27 @@ function firstMatch (rules: readonly CompiledRule[], envelope: Envelope, message
  * else the first default rule, else the fallback status. A weak envelope (a bare message) gets no
  * fallback: null means "leave the response alone".
  */
-export function classifyEnvelope (envelope: Envelope, table: Table = defaultTable): Decision | null {
+export function classifyEnvelope (envelope: Envelope, table: Table = defaultTable, trail?: TrailStep[]): Decision | null {
   const message = envelope.message.length > table.maxMessageChars
     ? envelope.message.slice(0, table.maxMessageChars)
     : envelope.message
   const lower = message.toLowerCase()
-  const user = firstMatch(table.userRules, envelope, message, lower)
-  if (user !== undefined) return decide(envelope, user.status, user.name, user.errorType, user.errorCode)
+  const user = firstMatch(table.userRules, envelope, message, lower, trail, 'user')
+  if (user !== undefined) return decide(envelope, user.status, user.name, user)
   if (envelope.hint !== undefined) {
-    // The body's own status wins over wording; a default rule may still name the canonical type.
-    const named = firstMatch(table.defaultRules, envelope, message, lower)
-    const sameStatus = named !== undefined && named.status === envelope.hint
-    return decide(envelope, envelope.hint, 'status-hint', sameStatus ? named.errorType : undefined, sameStatus ? named.errorCode : undefined)
+    trail?.push({ stage: 'status-hint', rule: 'status-hint', matched: true })
+    // The body's own status wins over wording; a default rule that agrees with it still names the type.
+    const named = firstMatch(table.defaultRules, envelope, message, lower, trail, 'default')
+    return decide(envelope, envelope.hint, 'status-hint', named !== undefined && named.status === envelope.hint ? named : undefined)
   }
-  const rule = firstMatch(table.defaultRules, envelope, message, lower)
-  if (rule !== undefined) return decide(envelope, rule.status, rule.name, rule.errorType, rule.errorCode)
+  const rule = firstMatch(table.defaultRules, envelope, message, lower, trail, 'default')
+  if (rule !== undefined) return decide(envelope, rule.status, rule.name, rule)
   if (envelope.weak) return null
+  trail?.push({ stage: 'fallback', rule: 'fallback', matched: true })
   return decide(envelope, table.fallbackStatus, 'fallback')
 }
 
-function parse (body: unknown): unknown {
+export function parse (body: unknown): unknown {
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     try {
       return JSON.parse(body.toString())

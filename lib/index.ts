@@ -1,10 +1,10 @@
 import fp = require('fastify-plugin')
 import type { FastifyInstance } from 'fastify'
 import { classifyEnvelope } from './classify'
-import { classify } from './classify-public'
+import { classify, explain } from './classify-public'
 import { findEnvelope } from './envelope'
-import { createErrorHandler } from './error-handler'
-import { notFoundHandler } from './not-found'
+import { createErrorHandler, errorHandlerFor } from './error-handler'
+import { notFoundHandlerFor } from './not-found'
 import { createOnSend } from './on-send'
 import { openaiError } from './openai-error'
 import { normaliseOptions } from './options'
@@ -19,8 +19,9 @@ async function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown):
   fastify.decorateReply(kBuiltByPlugin as unknown as string, false)
   fastify.addHook('onRoute', attachRouteSettings(settings))
   fastify.addHook('onSend', createOnSend(settings, lateRouteSettings(settings)))
-  if (errorHandler) fastify.setErrorHandler(createErrorHandler())
-  if (notFound) fastify.setNotFoundHandler(notFoundHandler)
+  if (errorHandler) fastify.setErrorHandler(errorHandlerFor(settings))
+  // In report-only mode unknown routes keep Fastify's own 404.
+  if (notFound && !settings.reportOnly) fastify.setNotFoundHandler(notFoundHandlerFor(settings))
 }
 
 const plugin = fp(fastifyOpenaiErrors, { fastify: '5.x', name: 'fastify-openai-errors' })
@@ -31,6 +32,7 @@ module.exports = plugin
 module.exports.default = plugin
 module.exports.fastifyOpenaiErrors = plugin
 module.exports.classify = classify
+module.exports.explain = explain
 module.exports.classifyEnvelope = classifyEnvelope
 module.exports.findEnvelope = findEnvelope
 module.exports.defaultRules = defaultRules

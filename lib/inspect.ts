@@ -1,10 +1,15 @@
 import { classify } from './classify'
-import { openaiErrorBody } from './body'
 import type { Settings } from './options'
+import type { Decision } from './types'
 import { isJsonContentType, mayBeErrorBytes, mayBeErrorText } from './payload'
 
-/** The status and body a response should leave with, or null to send it as it is. Never throws. */
-export function inspectResponse (settings: Settings, status: number, contentType: unknown, payload: unknown): { status: number, body: string | null } | null {
+/** Where a throwing user rule is reported (a Fastify logger). */
+export interface RuleErrorLog {
+  error: (details: object, message: string) => void
+}
+
+/** The decision for a response that is an error in need of another status, or null to send it as it is. Never throws. */
+export function inspectResponse (settings: Settings, status: number, contentType: unknown, payload: unknown, log?: RuleErrorLog): Decision | null {
   const isSuccess = status >= 200 && status < 300
   if (!isSuccess && !(settings.correctErrorStatus && status >= 400 && status < 600)) return null
   if (!isJsonContentType(contentType)) return null
@@ -18,11 +23,13 @@ export function inspectResponse (settings: Settings, status: number, contentType
   let decision
   try {
     decision = classify(payload, settings.table)
-  } catch {
-    return null // a user rule threw: the response goes out as it came
+  } catch (error) {
+    // A user rule threw: the response goes out as it came.
+    log?.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')
+    return null
   }
   if (decision === null || decision.status === status) return null
   // An error status is only corrected when the table knows better than a guess.
   if (!isSuccess && decision.rule === 'fallback') return null
-  return { status: decision.status, body: settings.rewriteBody ? openaiErrorBody(decision) : null }
+  return decision
 }

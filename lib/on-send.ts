@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
 import { settingsOf } from './route-settings'
 import { JSON_CONTENT_TYPE } from './body'
+import { errorBody } from './dialect'
+import { applyToResponse, outcomeOf } from './respond'
 import { inspectResponse } from './inspect'
 import { inspectStream } from './stream-hook'
 import { isStream } from './stream'
@@ -23,17 +25,17 @@ export function createOnSend (pluginSettings: Settings, lateSettings: LateSettin
       void inspectStream(settings, request, reply, payload).then((sent) => done(null, sent))
       return
     }
-    let outcome = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload)
-    if (outcome === null) return done(null, payload)
+    let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log)
+    if (decision === null) return done(null, payload)
     // Only a body that is an error pays for the route lookup onRoute could not do.
     const late = own === null ? lateSettings(request) : null
     if (late !== null) {
-      outcome = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload) : null
-      if (outcome === null) return done(null, payload)
+      settings = late
+      decision = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload, request.log) : null
+      if (decision === null) return done(null, payload)
     }
-    reply.code(outcome.status)
-    if (outcome.body === null) return done(null, payload)
+    if (!applyToResponse(settings, request, reply, 'body', outcomeOf(decision)) || !settings.rewriteBody) return done(null, payload)
     reply.header('content-type', JSON_CONTENT_TYPE)
-    done(null, outcome.body)
+    done(null, errorBody(settings.dialect, request.url, decision.status, decision))
   }
 }

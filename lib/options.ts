@@ -25,11 +25,38 @@ export interface InspectOptions {
   inspectStreams?: boolean
   jsonPeekTimeoutMs?: number
   sse?: SseOptions | false
+  reportOnly?: boolean
+  dialect?: Dialect
+  upstreamStatusHeader?: string | false
+  retryHints?: boolean
+}
+
+/** The error shape of the bodies the plugin builds; `auto` is Anthropic's on `/v1/messages`, OpenAI's elsewhere. */
+export type Dialect = 'auto' | 'openai' | 'anthropic'
+
+/** One decision the plugin made (or, in report-only mode, would have made). */
+export interface NormalizeEvent {
+  /** Where it was decided: a response body, a stream, a thrown error, an unknown route. */
+  source: 'body' | 'stream' | 'error-handler' | 'not-found'
+  method: string
+  url: string
+  /** The route pattern, e.g. `/v1/chat/completions`; undefined for unknown routes. */
+  route: string | undefined
+  /** The status before the plugin (the upstream's); null for thrown errors. */
+  originalStatus: number | null
+  status: number
+  rule: string
+  /** The provider the deciding default rule comes from (`anthropic`, `litellm`...), or the body's shape. */
+  provider: string | null
+  type: string
+  code: string | null
+  reportOnly: boolean
 }
 
 export interface PluginOptions extends InspectOptions {
   errorHandler?: boolean
   notFoundHandler?: boolean
+  onNormalize?: (event: NormalizeEvent) => void
 }
 
 /** What the hooks read: normalised once, frozen. */
@@ -44,17 +71,26 @@ export interface Settings {
   /** null: SSE bodies are not peeked at. */
   readonly sse: Readonly<Required<SseOptions>> | null
   /** The inspect options these settings came from, so a route can override a few of them. */
+  readonly reportOnly: boolean
+  readonly dialect: Dialect
+  /** Lower-cased header name, or null for none. */
+  readonly upstreamStatusHeader: string | null
+  readonly retryHints: boolean
+  readonly onNormalize: ((event: NormalizeEvent) => void) | null
   readonly source: Readonly<InspectOptions>
 }
 
 const INSPECT_KEYS = ['rules', 'defaultRules', 'fallbackStatus', 'maxMessageChars', 'maxBodyBytes', 'rewriteBody', 'correctErrorStatus',
-  'inspectStreams', 'jsonPeekTimeoutMs', 'sse'] as const
+  'inspectStreams', 'jsonPeekTimeoutMs', 'sse', 'reportOnly', 'dialect', 'upstreamStatusHeader', 'retryHints'] as const
+const DIALECTS = ['auto', 'openai', 'anthropic']
+// An HTTP header name (RFC 9110 token).
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/
 const SSE_KEYS = new Set(['peekBytes', 'peekTimeoutMs'])
 // Fastify's own register options reach the plugin too; they are Fastify's business, not ours.
 const REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers']
-const PLUGIN_KEYS = new Set<string>([...INSPECT_KEYS, 'errorHandler', 'notFoundHandler'])
+const PLUGIN_KEYS = new Set<string>([...INSPECT_KEYS, 'errorHandler', 'notFoundHandler', 'onNormalize'])
 const ROUTE_KEYS = new Set<string>(INSPECT_KEYS)
-const RULE_KEYS = new Set(['name', 'type', 'code', 'message', 'hint', 'when', 'status', 'errorType', 'errorCode'])
+const RULE_KEYS = new Set(['name', 'type', 'code', 'message', 'hint', 'when', 'status', 'errorType', 'errorCode', 'retryable'])
 const MATCHER_KEYS = ['type', 'code', 'message', 'hint', 'when'] as const
 
 /** Reports a problem with one option; `where` is the option's path, e.g. `rules[2].status`. */
@@ -102,6 +138,7 @@ function checkRule (fail: Fail, where: string, rule: unknown): Rule {
   if (rule.code !== undefined) checkList(fail, `${where}.code`, rule.code, isCode, 'a string, a number')
   if (rule.hint !== undefined) checkList(fail, `${where}.hint`, rule.hint, isCode, 'a status number, a status name')
   if (rule.when !== undefined && typeof rule.when !== 'function') fail(`${where}.when`, 'must be a function (envelope) => boolean')
+  if (rule.retryable !== undefined) checkBoolean(fail, `${where}.retryable`, rule.retryable)
   for (const key of ['errorType', 'errorCode'] as const) {
     if (rule[key] !== undefined && (typeof rule[key] !== 'string' || rule[key] === '')) fail(`${where}.${key}`, 'must be a non-empty string')
   }
@@ -136,7 +173,17 @@ function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allo
   if (maxBodyBytes !== undefined) checkInteger(fail, 'maxBodyBytes', maxBodyBytes, 1, 64 * 1024 * 1024)
   if (options.jsonPeekTimeoutMs !== undefined) checkInteger(fail, 'jsonPeekTimeoutMs', options.jsonPeekTimeoutMs, 1, 600000)
   checkSse(fail, options.sse)
-  for (const key of ['defaultRules', 'rewriteBody', 'correctErrorStatus', 'inspectStreams', 'errorHandler', 'notFoundHandler']) {
+  if (options.dialect !== undefined && !DIALECTS.includes(options.dialect as string)) {
+    fail('dialect', `must be one of ${DIALECTS.map((d) => `"${d}"`).join(', ')}, got ${describe(options.dialect)}`)
+  }
+  const header = options.upstreamStatusHeader
+  if (header !== undefined && header !== false && (typeof header !== 'string' || !HEADER_NAME.test(header))) {
+    fail('upstreamStatusHeader', `must be a header name or false, got ${describe(header)}`)
+  }
+  if (options.onNormalize !== undefined && typeof options.onNormalize !== 'function') {
+    fail('onNormalize', `must be a function (event) => void, got ${describe(options.onNormalize)}`)
+  }
+  for (const key of ['defaultRules', 'rewriteBody', 'correctErrorStatus', 'inspectStreams', 'reportOnly', 'retryHints', 'errorHandler', 'notFoundHandler']) {
     if (options[key] !== undefined) checkBoolean(fail, key, options[key])
   }
   const checked: Record<string, unknown> = {}
@@ -147,7 +194,7 @@ function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allo
   return Object.freeze(checked) as InspectOptions
 }
 
-function settingsFrom (options: InspectOptions): Settings {
+function settingsFrom (options: InspectOptions, onNormalize: Settings['onNormalize']): Settings {
   return Object.freeze({
     enabled: true,
     table: buildTable({
@@ -167,6 +214,11 @@ function settingsFrom (options: InspectOptions): Settings {
         peekBytes: options.sse?.peekBytes ?? DEFAULT_SSE_PEEK_BYTES,
         peekTimeoutMs: options.sse?.peekTimeoutMs ?? DEFAULT_SSE_PEEK_TIMEOUT_MS
       }),
+    reportOnly: options.reportOnly ?? false,
+    dialect: options.dialect ?? 'auto',
+    upstreamStatusHeader: options.upstreamStatusHeader === false ? null : (options.upstreamStatusHeader ?? 'x-upstream-status').toLowerCase(),
+    retryHints: options.retryHints ?? true,
+    onNormalize,
     source: options
   })
 }
@@ -184,13 +236,13 @@ export function normaliseOptions (options: unknown): NormalisedOptions {
   const raw = (options ?? {}) as Record<string, unknown>
   const inspect = checkInspectOptions(fail, raw, PLUGIN_KEYS)
   return {
-    settings: settingsFrom(inspect),
+    settings: settingsFrom(inspect, (raw.onNormalize as Settings['onNormalize']) ?? null),
     errorHandler: raw.errorHandler !== false,
     notFoundHandler: raw.notFoundHandler !== false
   }
 }
 
-export const DISABLED: Settings = Object.freeze({ ...settingsFrom({}), enabled: false })
+export const DISABLED: Settings = Object.freeze({ ...settingsFrom({}, null), enabled: false })
 
 /**
  * The settings for one route: `false` turns the plugin off there, an object overrides the plugin's
@@ -205,5 +257,5 @@ export function routeSettings (route: string, config: unknown, base: Settings): 
   if (!isPlainObject(config)) fail('', `must be false or an object of options, got ${describe(config)}`)
   const own = checkInspectOptions(fail, config, ROUTE_KEYS)
   const rules = own.rules === undefined ? base.source.rules : [...own.rules, ...(base.source.rules ?? [])]
-  return settingsFrom({ ...base.source, ...own, rules })
+  return settingsFrom({ ...base.source, ...own, rules }, base.onNormalize)
 }

@@ -4,7 +4,8 @@ import type { Rule } from './types'
 // messages come before the broad type and wording rules at the end. User rules run before all of these,
 // and a valid HTTP status claimed by the body itself (`code: 429`, `"429"`, `statusCode`) runs between
 // user rules and this table. Message patterns are bounded (no nested quantifiers) and see only a prefix
-// of the message (`maxMessageChars`).
+// of the message (`maxMessageChars`). `retryable: false` marks errors that waiting cannot fix (quota, credits,
+// budget, context length): clients get `x-should-retry: false`.
 
 const lit = (rules: Rule[]): readonly Rule[] => Object.freeze(rules.map((rule) => Object.freeze(rule)))
 
@@ -17,7 +18,7 @@ export const defaultRules: readonly Rule[] = lit([
   // BerriAI/litellm#2931: v1.34 unknown model "400: {'error': 'Invalid model name passed in'}"
   { name: 'litellm.invalid-model-name', message: /\binvalid model name\b/i, status: 404, errorType: 'invalid_request_error', errorCode: 'model_not_found' },
   // LiteLLM ProxyErrorTypes: budget_exceeded is a 429 since BudgetExceededError got status_code=429
-  { name: 'litellm.budget-exceeded', type: 'budget_exceeded', status: 429, errorType: 'budget_exceeded' },
+  { name: 'litellm.budget-exceeded', type: 'budget_exceeded', status: 429, errorType: 'budget_exceeded', retryable: false },
   // LiteLLM ProxyErrorTypes for virtual keys
   { name: 'litellm.auth', type: ['auth_error', 'expired_key', 'token_not_found_in_db'], status: 401, errorType: 'authentication_error' },
   { name: 'litellm.model-access-denied', type: ['key_model_access_denied', 'team_model_access_denied', 'user_model_access_denied'], status: 403, errorType: 'permission_error' },
@@ -25,10 +26,10 @@ export const defaultRules: readonly Rule[] = lit([
   // --- OpenAI and Azure OpenAI (platform.openai.com/docs/guides/error-codes) ---
   { name: 'openai.model-not-found', code: ['model_not_found', 'DeploymentNotFound'], status: 404, errorType: 'invalid_request_error' },
   { name: 'openai.invalid-api-key', code: ['invalid_api_key', 'invalid_authentication'], status: 401, errorType: 'invalid_request_error' },
-  { name: 'openai.insufficient-quota', code: 'insufficient_quota', status: 429, errorType: 'insufficient_quota' },
-  { name: 'openai.insufficient-quota-type', type: 'insufficient_quota', status: 429, errorType: 'insufficient_quota', errorCode: 'insufficient_quota' },
+  { name: 'openai.insufficient-quota', code: 'insufficient_quota', status: 429, errorType: 'insufficient_quota', retryable: false },
+  { name: 'openai.insufficient-quota-type', type: 'insufficient_quota', status: 429, errorType: 'insufficient_quota', errorCode: 'insufficient_quota', retryable: false },
   { name: 'openai.rate-limit', code: ['rate_limit_exceeded', 'rate_limit_error'], status: 429, errorType: 'rate_limit_error' },
-  { name: 'openai.context-length', code: ['context_length_exceeded', 'string_above_max_length'], status: 400, errorType: 'invalid_request_error' },
+  { name: 'openai.context-length', code: ['context_length_exceeded', 'string_above_max_length'], status: 400, errorType: 'invalid_request_error', retryable: false },
   // Azure content filter: code content_filter, type null (openai/openai-python#331)
   { name: 'azure.content-filter', code: ['content_filter', 'content_policy_violation', 'ResponsibleAIPolicyViolation'], status: 400, errorType: 'invalid_request_error' },
   { name: 'openai.unsupported-region', code: 'unsupported_country_region_territory', status: 403, errorType: 'permission_error' },
@@ -39,7 +40,7 @@ export const defaultRules: readonly Rule[] = lit([
   // --- Anthropic (docs.anthropic.com/en/api/errors) ---
   { name: 'anthropic.overloaded', type: 'overloaded_error', status: 529 },
   { name: 'anthropic.request-too-large', type: 'request_too_large', status: 413 },
-  { name: 'anthropic.billing', type: 'billing_error', status: 402 },
+  { name: 'anthropic.billing', type: 'billing_error', status: 402, retryable: false },
   { name: 'anthropic.api-error', type: 'api_error', status: 500 },
   { name: 'anthropic.timeout', type: 'timeout_error', status: 504 },
 
@@ -71,7 +72,7 @@ export const defaultRules: readonly Rule[] = lit([
   { name: 'tgi.incomplete-generation', type: 'incomplete_generation', status: 500, errorType: 'server_error' },
 
   // --- llama.cpp server: error types from tools/server/utils.hpp format_error_response ---
-  { name: 'llamacpp.exceed-context', type: 'exceed_context_size_error', status: 400, errorType: 'invalid_request_error', errorCode: 'context_length_exceeded' },
+  { name: 'llamacpp.exceed-context', type: 'exceed_context_size_error', status: 400, errorType: 'invalid_request_error', errorCode: 'context_length_exceeded', retryable: false },
   { name: 'llamacpp.unavailable', type: 'unavailable_error', status: 503, errorType: 'service_unavailable_error' },
   { name: 'llamacpp.not-supported', type: 'not_supported_error', status: 501, errorType: 'server_error' },
 
@@ -85,7 +86,7 @@ export const defaultRules: readonly Rule[] = lit([
   { name: 'ollama.server-busy', message: /\bserver busy\b/i, status: 503, errorType: 'service_unavailable_error' },
 
   // --- OpenRouter (openrouter.ai/docs/api-reference/errors): 402 when credits run out ---
-  { name: 'openrouter.insufficient-credits', message: /\b(?:insufficient credits|can only afford|requires more credits)\b/i, status: 402, errorType: 'insufficient_quota', errorCode: 'insufficient_credits' },
+  { name: 'openrouter.insufficient-credits', message: /\b(?:insufficient credits|can only afford|requires more credits)\b/i, status: 402, errorType: 'insufficient_quota', errorCode: 'insufficient_credits', retryable: false },
 
   // --- Unambiguous OpenAI/Anthropic-style types: they say what happened better than any wording ---
   { name: 'type.authentication', type: ['authentication_error', 'invalid_api_key'], status: 401 },
@@ -98,7 +99,7 @@ export const defaultRules: readonly Rule[] = lit([
 
   // --- Wording shared by many providers (LiteLLM exception_mapping_utils uses the same phrases) ---
   { name: 'any.model-not-found', message: /\b(?:model|deployment)\b[^\n]{0,200}?\b(?:does not exist|not found|is not available)/i, status: 404, errorType: 'invalid_request_error', errorCode: 'model_not_found' },
-  { name: 'any.context-length', message: /\b(?:maximum context length|context length|context window|context size|prompt is too long|input is too long|too many tokens|reduce the length of the messages)\b/i, status: 400, errorType: 'invalid_request_error', errorCode: 'context_length_exceeded' },
+  { name: 'any.context-length', message: /\b(?:maximum context length|context length|context window|context size|prompt is too long|input is too long|too many tokens|reduce the length of the messages)\b/i, status: 400, errorType: 'invalid_request_error', errorCode: 'context_length_exceeded', retryable: false },
   { name: 'any.content-filter', message: /\b(?:content (?:management |filtering )?polic(?:y|ies)|content filter|safety system)\b/i, status: 400, errorType: 'invalid_request_error', errorCode: 'content_filter' },
   { name: 'any.quota', message: /\b(?:exceeded your current quota|quota exceeded|resource (?:has been )?exhausted)\b/i, status: 429, errorType: 'rate_limit_error' },
   { name: 'any.rate-limit', message: /\b(?:rate[\s_-]?limit(?:ed|s)?|too many requests)\b/i, status: 429, errorType: 'rate_limit_error' },

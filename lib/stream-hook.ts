@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
-import { JSON_CONTENT_TYPE, openaiErrorBody } from './body'
+import { JSON_CONTENT_TYPE } from './body'
+import { errorBody } from './dialect'
+import { applyToResponse, outcomeOf } from './respond'
 import { classifyEnvelope } from './classify'
 import { findEnvelope } from './envelope'
 import { inspectResponse } from './inspect'
@@ -19,8 +21,7 @@ function isEventStream (contentType: unknown): boolean {
 }
 
 /** Replace the stream with a JSON error body: the headers that described the stream no longer hold. */
-function answerWithJson (reply: FastifyReply, status: number, body: string): string {
-  reply.code(status)
+function answerWithJson (reply: FastifyReply, body: string): string {
   reply.removeHeader('content-encoding')
   reply.removeHeader('content-length')
   reply.removeHeader('transfer-encoding')
@@ -28,7 +29,7 @@ function answerWithJson (reply: FastifyReply, status: number, body: string): str
   return body
 }
 
-async function peekJson (settings: Settings, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
+async function peekJson (settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
   const limit = settings.maxBodyBytes
   // eslint-disable-next-line no-empty
   while (peek.bytes <= limit && await peek.read(stop.promise)) {}
@@ -39,13 +40,10 @@ async function peekJson (settings: Settings, reply: FastifyReply, peek: StreamPe
   const encoding = reply.getHeader('content-encoding') as string | undefined
   const body = decode(raw, encoding, false, limit)
   if (body === null) return raw
-  const outcome = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body)
-  if (outcome === null) return raw
-  if (outcome.body === null) {
-    reply.code(outcome.status)
-    return raw // the status changes; the bytes, still encoded as they came, do not
-  }
-  return answerWithJson(reply, outcome.status, outcome.body)
+  const decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body, request.log)
+  // Without a rewrite the status changes and the bytes, still encoded as they came, do not.
+  if (decision === null || !applyToResponse(settings, request, reply, 'stream', outcomeOf(decision)) || !settings.rewriteBody) return raw
+  return answerWithJson(reply, errorBody(settings.dialect, request.url, decision.status, decision))
 }
 
 async function firstEvent (peek: StreamPeek, stop: Stop, encoding: string | undefined, limit: number): Promise<SseEvent | null> {
@@ -80,10 +78,10 @@ async function peekSse (settings: Settings, request: FastifyRequest, reply: Fast
   // An `event: error` whose data is not an envelope (plain text) is an error all the same.
   const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }) : null)
   const decision = envelope === null ? null : classifyEnvelope(envelope, settings.table)
-  if (decision === null) return peek.replay(watch)
+  if (decision === null || !applyToResponse(settings, request, reply, 'stream', outcomeOf(decision))) return peek.replay(watch)
   peek.discard()
-  const body = settings.rewriteBody || direct === null ? openaiErrorBody(decision) : (json as { text: string }).text
-  return answerWithJson(reply, decision.status, body)
+  const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
+  return answerWithJson(reply, body)
 }
 
 /**
@@ -104,9 +102,10 @@ export async function inspectStream (settings: Settings, request: FastifyRequest
   const stop = stopAfter(sse ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
   let sent: unknown
   try {
-    sent = sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, reply, peek, stop)
-  } catch {
-    sent = peek.replay() // a user rule threw: send the stream as it came
+    sent = sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, request, reply, peek, stop)
+  } catch (error) {
+    request.log.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')
+    sent = peek.replay()
   }
   stop.clear()
   if (stop.closed) {

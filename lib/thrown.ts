@@ -14,6 +14,8 @@ export interface ThrownDecision {
   upstream: boolean
   /** Headers the error asks to be sent with it (`http-errors`' `headers`), as Fastify's own handler sends them. */
   headers: Readonly<Record<string, string | number | string[]>> | null
+  /** The error envelope of the upstream's answer, when an SDK error carries one. */
+  envelope: Envelope | null
 }
 
 type Obj = Record<string, any>
@@ -110,7 +112,8 @@ function fromValidation (error: Obj): ThrownDecision {
     code: VALIDATION_CODES.get(first.keyword) ?? 'invalid_value',
     param: paramPath(text(first.instancePath) ?? '', params.missingProperty ?? params.additionalProperty),
     upstream: false,
-    headers: null
+    headers: null,
+    envelope: null
   }
 }
 
@@ -144,7 +147,8 @@ function finish (status: number, type: string | undefined, code: unknown, messag
     code: typeof code === 'number' ? String(code) : (text(code) ?? null),
     param: text(param) ?? null,
     upstream,
-    headers: null
+    headers: null,
+    envelope: null
   }
 }
 
@@ -152,7 +156,7 @@ function fromSdk (error: Obj, status: number): ThrownDecision {
   const envelope = sdkEnvelope(error)
   const expose = error.expose === true
   if (envelope === null) return finish(status, text(error.type), error.code, text(error.message), error.param, expose, true)
-  return finish(status, envelope.type, envelope.code, text(envelope.message), envelope.param, expose, true)
+  return { ...finish(status, envelope.type, envelope.code, text(envelope.message), envelope.param, expose, true), envelope }
 }
 
 /**

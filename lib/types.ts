@@ -35,6 +35,8 @@ export interface Rule {
   errorType?: string
   /** Canonical OpenAI `code` to use when the plugin builds a body. */
   errorCode?: string
+  /** Whether retrying can help: false sends `x-should-retry: false`, true sends `x-should-retry: true`. */
+  retryable?: boolean
 }
 
 /** The outcome of classifying an error envelope. */
@@ -46,4 +48,10 @@ export interface Decision {
   param: string | null
   /** The rule that decided: a rule's name, `status-hint`, or `fallback`. */
   rule: string
+  /** The dialect of the body the error came in. */
+  shape: EnvelopeShape
+  /** What the deciding rule says of retrying; null when it says nothing. */
+  retryable: boolean | null
+  /** The wait the message states ("try again in 20s"), in ms, on a 429/503/529; null when none. */
+  retryAfterMs: number | null
 }

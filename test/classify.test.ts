@@ -11,10 +11,10 @@ t.test('classify reads strings and Buffers as JSON and ignores what does not par
 
 t.test('a decision carries the message, param, canonical type and code', async (t) => {
   t.same(classify({ error: { message: 'No models available', type: 'invalid_request_error', param: 'model' } }), {
-    status: 404, type: 'invalid_request_error', code: 'model_not_found', message: 'No models available', param: 'model', rule: 'litellm.no-models-available'
+    status: 404, type: 'invalid_request_error', code: 'model_not_found', message: 'No models available', param: 'model', rule: 'litellm.no-models-available', shape: 'openai', retryable: null, retryAfterMs: null
   })
   t.same(classify({ error: { message: 'boom' } }), {
-    status: 500, type: 'server_error', code: null, message: 'boom', param: null, rule: 'fallback'
+    status: 500, type: 'server_error', code: null, message: 'boom', param: null, rule: 'fallback', shape: 'openai', retryable: null, retryAfterMs: null
   })
   t.equal(classify({ error: { message: 'x', code: 429 } })?.code, '429', 'numeric codes become strings')
 })
@@ -96,4 +96,17 @@ t.test('types for statuses outside the known list follow the status class', asyn
   const table = buildTable({ defaults: false, rules: [{ name: 'a', message: 'a', status: 418 }, { name: 'b', message: 'b', status: 599 }] })
   t.equal(classify({ error: 'a' }, table)?.type, 'invalid_request_error')
   t.equal(classify({ error: 'b' }, table)?.type, 'server_error')
+})
+
+t.test('retryability comes from the deciding rule, also when it agrees with a status hint', async (t) => {
+  t.match(classify({ error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }), { status: 429, retryable: false })
+  t.match(classify({ error: { message: 'Budget has been exceeded!', type: 'budget_exceeded', code: '429' } }), { status: 429, rule: 'status-hint', retryable: false })
+  t.match(classify({ error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } }), { status: 429, retryable: null })
+  t.match(classify({ error: 'x' }, buildTable({ rules: [{ name: 'r', message: 'x', status: 503, retryable: true }] })), { retryable: true })
+})
+
+t.test('the wait a message states is read on 429/503/529 only', async (t) => {
+  t.match(classify({ error: { message: 'Rate limit reached. Please try again in 20s.', code: 'rate_limit_exceeded' } }), { status: 429, retryAfterMs: 20000 })
+  t.match(classify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded, retry after 2 seconds' } }), { status: 529, retryAfterMs: 2000 })
+  t.match(classify({ error: { message: 'Invalid model. Try again in 20s', code: 'model_not_found' } }), { status: 404, retryAfterMs: null })
 })

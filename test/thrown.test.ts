@@ -12,7 +12,8 @@ t.test('a thrown string is a 500 whose body does not repeat the string', async (
     code: null,
     param: null,
     upstream: false,
-    headers: null
+    headers: null,
+    envelope: null
   })
 })
 
@@ -84,7 +85,8 @@ t.test('a validation error without ajv details is still a 400 naming no paramete
     code: 'invalid_value',
     param: null,
     upstream: false,
-    headers: null
+    headers: null,
+    envelope: null
   })
 })
 
@@ -139,7 +141,8 @@ t.test('an SDK-style error whose body is not JSON keeps its status and its own m
     code: null,
     param: null,
     upstream: true,
-    headers: null
+    headers: null,
+    envelope: null
   })
 })
 

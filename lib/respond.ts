@@ -1,0 +1,79 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { NormalizeEvent, Settings } from './options'
+import type { Decision } from './types'
+import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from './retry'
+
+// Carrying out a decision on a reply: status, the headers that tell clients what happened and what to do,
+// the event for observers, and report-only mode, where nothing changes but the log.
+
+export interface Outcome {
+  status: number
+  rule: string
+  type: string
+  code: string | null
+  retryable: boolean | null
+  retryAfterMs: number | null
+  provider: string | null
+}
+
+/** The provider a decision points at: the deciding rule's prefix (`anthropic.overloaded`), else the body's shape. */
+export function providerOf (rule: string, shape: string | null): string | null {
+  const dot = rule.indexOf('.')
+  return dot > 0 ? rule.slice(0, dot) : shape
+}
+
+export function outcomeOf (decision: Decision): Outcome {
+  return { ...decision, provider: providerOf(decision.rule, decision.shape) }
+}
+
+/** Tell the observer; an observer that throws is logged, never allowed to break the response. */
+export function notify (settings: Settings, request: FastifyRequest, event: NormalizeEvent): void {
+  if (settings.reportOnly) request.log.info({ openaiErrors: event }, 'fastify-openai-errors: report only, response left as it was')
+  if (settings.onNormalize === null) return
+  try {
+    settings.onNormalize(event)
+  } catch (error) {
+    request.log.error({ err: error }, 'fastify-openai-errors: onNormalize threw')
+  }
+}
+
+export function eventFor (request: FastifyRequest, source: NormalizeEvent['source'], originalStatus: number | null, outcome: Outcome, reportOnly: boolean): NormalizeEvent {
+  return {
+    source,
+    method: request.method,
+    url: request.url,
+    route: request.routeOptions.url,
+    originalStatus,
+    status: outcome.status,
+    rule: outcome.rule,
+    provider: outcome.provider,
+    type: outcome.type,
+    code: outcome.code,
+    reportOnly
+  }
+}
+
+/**
+ * `x-should-retry` when the table says whether retrying helps; on 429/503/529 a wait in `retry-after` and
+ * `retry-after-ms`, from the upstream's headers when it sent them, else from its message. Never invented.
+ */
+export function setRetryHeaders (reply: FastifyReply, outcome: Outcome, upstreamHeader: (name: string) => unknown): void {
+  if (outcome.retryable !== null) reply.header('x-should-retry', String(outcome.retryable))
+  if (!RETRY_STATUSES.has(outcome.status) || outcome.retryable === false) return
+  const delay = retryDelayFromHeaders(upstreamHeader) ?? outcome.retryAfterMs
+  if (delay !== null) reply.headers(retryHeaders(delay))
+}
+
+/**
+ * Give the reply the decided status (a response body or stream that was an error). Returns false in
+ * report-only mode, where the response must go out as it came.
+ */
+export function applyToResponse (settings: Settings, request: FastifyRequest, reply: FastifyReply, source: 'body' | 'stream', outcome: Outcome): boolean {
+  const original = reply.statusCode
+  notify(settings, request, eventFor(request, source, original, outcome, settings.reportOnly))
+  if (settings.reportOnly) return false
+  reply.code(outcome.status)
+  if (settings.upstreamStatusHeader !== null) reply.header(settings.upstreamStatusHeader, String(original))
+  if (settings.retryHints) setRetryHeaders(reply, outcome, (name) => reply.getHeader(name))
+  return true
+}
