@@ -18,9 +18,9 @@ const ANTHROPIC_TYPES: ReadonlyMap<number, string> = new Map([
 ])
 const ANTHROPIC_TYPE_NAMES: ReadonlySet<string> = new Set(ANTHROPIC_TYPES.values())
 
+// The status names the type where Anthropic has one for it; otherwise an Anthropic name we were given is kept.
 function anthropicType (status: number, type: string): string {
-  if (ANTHROPIC_TYPE_NAMES.has(type)) return type
-  return ANTHROPIC_TYPES.get(status) ?? (status < 500 ? 'invalid_request_error' : 'api_error')
+  return ANTHROPIC_TYPES.get(status) ?? (ANTHROPIC_TYPE_NAMES.has(type) ? type : (status < 500 ? 'invalid_request_error' : 'api_error'))
 }
 
 export function anthropicErrorBody (status: number, fields: ErrorFields): string {

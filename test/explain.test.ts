@@ -1,0 +1,50 @@
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { explain } from '../lib/classify-public'
+
+const cli = join(__dirname, '..', 'bin', 'fastify-openai-errors.js')
+const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8' })
+
+t.test('explain shows the envelope, the decision and every rule tried up to the one that decided', async (t) => {
+  const explanation = explain({ error: { message: 'Budget has been exceeded!', type: 'budget_exceeded', code: '429' } })
+  t.match(explanation.envelope, { shape: 'openai', hint: 429 })
+  t.match(explanation.decision, { status: 429, rule: 'status-hint', retryable: false })
+  t.same(explanation.trail[0], { stage: 'status-hint', rule: 'status-hint', matched: true })
+  t.same(explanation.trail.filter((step) => step.matched).map((step) => step.rule), ['status-hint', 'litellm.budget-exceeded'])
+})
+
+t.test('explain with user rules lists them first, and a fallback shows as the last step', async (t) => {
+  const explanation = explain({ error: 'mystery' }, { rules: [{ name: 'mine', message: 'warming', status: 503 }] })
+  t.same(explanation.trail[0], { stage: 'user', rule: 'mine', matched: false })
+  t.same(explanation.trail[explanation.trail.length - 1], { stage: 'fallback', rule: 'fallback', matched: true })
+  t.same(explain('{"id":"x"}'), { envelope: null, decision: null, trail: [] })
+})
+
+t.test('the CLI explains a body given as an argument', async (t) => {
+  const res = run(['explain', '{"error":{"message":"No models available","type":"invalid_request_error"}}'])
+  t.equal(res.status, 0)
+  t.match(res.stdout, /decision: 404 by litellm\.no-models-available/)
+  t.match(res.stdout, /match\s+default\s+litellm\.no-models-available/)
+})
+
+t.test('the CLI reads stdin, prints JSON with --json and every rule with --all', async (t) => {
+  const json = run(['explain', '--json'], '{"error":"Rate limit exceeded. Try again in 2 seconds"}')
+  t.equal(json.status, 0)
+  t.match(JSON.parse(json.stdout), { decision: { status: 429, retryAfterMs: 2000 } })
+  const all = run(['explain', '--all'], '{"message":"hello"}')
+  t.match(all.stdout, /envelope: message \(weak/)
+  t.match(all.stdout, /decision: none/)
+  t.ok(all.stdout.split('\n').filter((line) => line.includes('  -  ')).length > 20, 'every rule tried is listed')
+})
+
+t.test('the CLI says when a body is no error, and refuses what is not JSON or not a command', async (t) => {
+  t.match(run(['explain', '{"id":1}']).stdout, /not an error envelope/)
+  const bad = run(['explain', '{nope'])
+  t.equal(bad.status, 2)
+  t.match(bad.stderr, /not JSON/)
+  const usage = run(['what'])
+  t.equal(usage.status, 2)
+  t.match(usage.stderr, /usage: fastify-openai-errors explain/)
+  t.equal(run(['--help']).status, 0)
+})
