@@ -1,16 +1,20 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import Fastify from 'fastify'
+import OpenAI from 'openai'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { rawRequest, startUpstream, type Handler } from './helpers/gateway'
 
 // The examples are plain CommonJS JavaScript on the built dist/ (npm test builds first).
 type Build = (opts?: Record<string, unknown>) => Promise<FastifyInstance>
 const basicGateway: { build: Build } = require('../examples/basic-gateway.js')
 const customRules: { build: Build, rules: Array<{ name: string }>, classifyOptions: object } = require('../examples/custom-rules.js')
 const compose: { build: Build } = require('../examples/compose-error-handler.js')
+const proxyGateway: { build: Build } = require('../examples/proxy-gateway.js')
 const { classify } = require('..') as { classify: (body: unknown, options?: object) => { status: number, rule: string } | null }
 
 interface Call { url: string, method: string, headers: Record<string, string>, body: string | undefined }
@@ -154,6 +158,196 @@ t.test('basic-gateway', async (t) => {
   })
 })
 
+/** A real upstream on 127.0.0.1 and proxy-gateway.js listening in front of it; `url` is the gateway's. */
+async function proxyFor (t: tap.Test, handler: Handler, opts: Record<string, unknown> = {}) {
+  const upstream = await startUpstream(handler)
+  const app = await proxyGateway.build({ upstreamUrl: `${upstream.url}/v1`, ...opts })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => { await app.close(); await upstream.close() })
+  return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` }
+}
+
+function answer (status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): Handler {
+  return (_req, res) => {
+    res.writeHead(status, { 'content-type': contentType, ...headers })
+    res.end(body)
+  }
+}
+
+/** An event stream written piece by piece: strings are written, numbers are pauses in ms. */
+function events (steps: Array<string | number>): Handler {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+    let index = 0
+    const next = (): void => {
+      if (index === steps.length) return void res.end()
+      const step = steps[index++]
+      if (typeof step === 'number') setTimeout(next, step)
+      else { res.write(step); next() }
+    }
+    next()
+  }
+}
+
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  rawRequest(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+
+const rateLimitBody = '{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}'
+const chunk = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}'
+
+t.test('proxy-gateway', async (t) => {
+  t.test('forwards method, path under UPSTREAM_URL, query, headers and the request body byte for byte', async (t) => {
+    const seen: Array<{ method?: string, url?: string, headers: Record<string, unknown>, body: string }> = []
+    const { url } = await proxyFor(t, (req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => { body += c })
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, headers: req.headers, body })
+        answer(200, 'application/json', completionBody)(req, res)
+      })
+    })
+    // Spacing and key order survive: the body is forwarded, not parsed and serialized again.
+    const json = '{ "model" : "gpt-4o-mini",  "messages": [] }'
+    const res = await post(url, json, { authorization: 'Bearer sk-1' })
+    t.equal(res.status, 200)
+    t.equal(res.body.toString(), completionBody)
+    const multipart = '--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--b--\r\n'
+    await rawRequest(`${url}/v1/audio/transcriptions?x=1`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: multipart })
+    await rawRequest(`${url}/v1/models/ft%3Agpt-4o-mini%3Aacme`, { method: 'DELETE' })
+    t.same(seen.map((s) => [s.method, s.url]), [
+      ['POST', '/v1/chat/completions'],
+      ['POST', '/v1/audio/transcriptions?x=1'],
+      ['DELETE', '/v1/models/ft%3Agpt-4o-mini%3Aacme']
+    ])
+    t.equal(seen[0].body, json)
+    t.equal(seen[0].headers.authorization, 'Bearer sk-1')
+    t.equal(seen[1].body, multipart)
+    t.equal(seen[1].headers['content-type'], 'multipart/form-data; boundary=b')
+  })
+
+  t.test('an error body the upstream answered with 200 leaves with its status and the same bytes', async (t) => {
+    const { url } = await proxyFor(t, answer(200, 'application/json', litellmBody))
+    const res = await post(url, '{}')
+    t.equal(res.status, 404)
+    t.equal(res.body.toString(), litellmBody)
+    t.equal(res.headers['content-length'], String(litellmBody.length))
+  })
+
+  t.test('a completion and an upstream error status pass untouched', async (t) => {
+    const ok = await post((await proxyFor(t, answer(200, 'application/json', completionBody))).url, '{}')
+    t.equal(ok.status, 200)
+    t.equal(ok.body.toString(), completionBody)
+    const limited = await post((await proxyFor(t, answer(429, 'application/json', rateLimitBody, { 'retry-after': '7' }))).url, '{}')
+    t.equal(limited.status, 429)
+    t.equal(limited.body.toString(), rateLimitBody)
+    t.equal(limited.headers['retry-after'], '7', 'the upstream\'s headers come along')
+  })
+
+  t.test('a gzip error body gets its status and is sent compressed, as it came', async (t) => {
+    const gzipped = gzipSync(Buffer.from(litellmBody))
+    const { url } = await proxyFor(t, answer(200, 'application/json', gzipped, { 'content-encoding': 'gzip' }))
+    const res = await post(url, '{}', { 'accept-encoding': 'gzip' })
+    t.equal(res.status, 404)
+    t.equal(res.headers['content-encoding'], 'gzip')
+    t.ok(res.body.equals(gzipped), 'the upstream\'s compressed bytes')
+  })
+
+  t.test('SSE: an error as the first data event, after a comment and a ping, answers its status with the event\'s JSON', async (t) => {
+    const { url } = await proxyFor(t, events([': OPENROUTER PROCESSING\n\n', 10, 'event: ping\ndata: {"type":"ping"}\n\n', 10, `data: ${rateLimitBody}\n\ndata: [DONE]\n\n`]))
+    const res = await post(url, '{"stream":true}')
+    t.equal(res.status, 429)
+    t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
+    t.equal(res.body.toString(), rateLimitBody)
+    t.equal(res.headers['content-length'], String(res.body.length))
+  })
+
+  t.test('SSE: a streamed completion passes byte for byte, as an event stream', async (t) => {
+    const stream = `: OPENROUTER PROCESSING\n\ndata: ${chunk}\n\ndata: ${chunk}\n\ndata: [DONE]\n\n`
+    const { url } = await proxyFor(t, events([stream.slice(0, 40), 10, stream.slice(40, 100), 10, stream.slice(100)]))
+    const res = await post(url, '{"stream":true}')
+    t.equal(res.status, 200)
+    t.match(res.headers['content-type'], /^text\/event-stream/)
+    t.equal(res.body.toString(), stream)
+  })
+
+  t.test('SSE: an error after the first data event cannot change the status; it is logged once', async (t) => {
+    const lines: string[] = []
+    const logger = { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } }
+    const late = `data: ${chunk}\n\n`
+    const { url } = await proxyFor(t, events([late, 10, `data: ${rateLimitBody}\n\n`, 10, `data: ${rateLimitBody}\n\n`]), { logger })
+    const res = await post(url, '{"stream":true}')
+    t.equal(res.status, 200)
+    t.equal(res.body.toString(), late + `data: ${rateLimitBody}\n\n`.repeat(2))
+    t.equal(lines.filter((line) => line.includes('error event after the stream started')).length, 1)
+  })
+
+  t.test('openaiErrors options reach the plugin: rewriteBody answers an SSE error with the OpenAI body', async (t) => {
+    const { url } = await proxyFor(t, events(['data: {"object":"error","message":"The model `qwen` does not exist.","type":"NotFoundError","param":null,"code":404}\n\n']), { openaiErrors: { rewriteBody: true } })
+    const res = await post(url, '{"stream":true}')
+    t.equal(res.status, 404)
+    t.same(JSON.parse(res.body.toString()), { error: { message: 'The model `qwen` does not exist.', type: 'not_found_error', param: null, code: '404' } })
+  })
+
+  t.test('openaiErrors options reach the plugin: sse: false sends event streams on unread', async (t) => {
+    const stream = `data: ${rateLimitBody}\n\n`
+    const { url } = await proxyFor(t, events([stream]), { openaiErrors: { sse: false } })
+    const res = await post(url, '{"stream":true}')
+    t.equal(res.status, 200)
+    t.equal(res.body.toString(), stream)
+  })
+
+  t.test('the openai SDK streaming through the gateway raises RateLimitError 429 for an error-first stream', async (t) => {
+    const { url } = await proxyFor(t, events([': keep-alive\n\n', 10, `data: ${rateLimitBody}\n\ndata: [DONE]\n\n`]))
+    const client = new OpenAI({ apiKey: 'sk-1', baseURL: `${url}/v1`, maxRetries: 0 })
+    const err = await client.chat.completions.create({ model: 'm', messages: [], stream: true }).then(async (stream) => {
+      for await (const _ of stream) { /* drain */ }
+      return null
+    }, (e: unknown) => e)
+    t.ok(err instanceof OpenAI.RateLimitError, `RateLimitError, got ${String(err)}`)
+    t.equal((err as InstanceType<typeof OpenAI.APIError>).status, 429)
+  })
+
+  t.test('an upstream that refuses the connection answers 502 upstream_unavailable, not reply-from\'s 500', async (t) => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as AddressInfo
+    await new Promise((resolve) => closed.close(resolve))
+    const app = await proxyGateway.build({ upstreamUrl: `http://127.0.0.1:${port}` })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    t.teardown(() => app.close())
+    const res = await post(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, '{}')
+    t.equal(res.status, 502)
+    t.match(JSON.parse(res.body.toString()), { error: { type: 'bad_gateway_error', code: 'upstream_unavailable' } })
+  })
+
+  t.test('an upstream whose headers do not come within timeoutMs answers 504 upstream_timeout', async (t) => {
+    const { url } = await proxyFor(t, () => { /* never answers */ }, { timeoutMs: 50 })
+    const res = await post(url, '{}')
+    t.equal(res.status, 504)
+    t.match(JSON.parse(res.body.toString()), { error: { type: 'timeout_error', code: 'upstream_timeout' } })
+  })
+
+  t.test('an upstream that drops the connection before the first event answers 502: nothing was sent yet', async (t) => {
+    const { url } = await proxyFor(t, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write(': OPENROUTER PROCESSING\n\n')
+      setTimeout(() => res.socket?.destroy(), 20)
+    })
+    const res = await post(url, '{"stream":true}')
+    t.equal(res.status, 502)
+    t.match(JSON.parse(res.body.toString()), { error: { type: 'bad_gateway_error', code: 'upstream_unavailable' } })
+  })
+
+  t.test('URLs outside /v1 answer like OpenAI: 404 unknown_url, without asking the upstream', async (t) => {
+    let calls = 0
+    const { url } = await proxyFor(t, (req, res) => { calls++; answer(200, 'application/json', completionBody)(req, res) })
+    const res = await rawRequest(`${url}/health`)
+    t.equal(res.status, 404)
+    t.match(JSON.parse(res.body.toString()), { error: { code: 'unknown_url' } })
+    t.equal(calls, 0)
+  })
+})
+
 t.test('custom-rules', async (t) => {
   const cases = [
     { rule: 'acme.budget', body: '{"error":{"message":"Budget for team acme exhausted","type":"acme_budget_exceeded"}}', status: 402 },
@@ -255,6 +449,26 @@ t.test('README', async (t) => {
     const section = /<!-- rules-table:start -->\n([\s\S]*?)\n<!-- rules-table:end -->/.exec(readme)
     t.ok(section, 'the table markers are there')
     t.equal(section?.[1], rulesTable(), 'regenerate with node examples/rules-table.js')
+  })
+
+  t.test('its examples table links every file in examples/', async (t) => {
+    const files = readdirSync(join(__dirname, '..', 'examples')).filter((file) => file.endsWith('.js') && file !== 'demo.js')
+    t.ok(files.includes('proxy-gateway.js'))
+    for (const file of files) t.ok(readme.includes(`| [\`examples/${file}\`](examples/${file}) |`), `README's examples table has ${file}`)
+  })
+
+  t.test('its stream bounds are the plugin\'s defaults', async (t) => {
+    const defaults = [
+      ['maxBodyBytes', '65536'], ['jsonPeekTimeoutMs', '5000'], ['sse', '{ peekBytes: 16384, peekTimeoutMs: 5000 }']
+    ]
+    for (const [option, value] of defaults) t.ok(readme.includes(`| \`${option}\` | \`${value}\` |`), `${option} defaults to ${value}`)
+    // Over the defaults the stream goes on as it came: one byte more than sse.peekBytes of comments, then an error.
+    const upstream = await startUpstream(events([': ' + 'x'.repeat(16384) + '\n\n', 10, `data: ${rateLimitBody}\n\n`]))
+    const app = await proxyGateway.build({ upstreamUrl: upstream.url })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    t.teardown(async () => { await app.close(); await upstream.close() })
+    const res = await post(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, '{"stream":true}')
+    t.equal(res.status, 200, 'the error came after sse.peekBytes: the stream went on')
   })
 
   t.test('its options table lists every option the plugin accepts', async (t) => {
