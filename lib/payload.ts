@@ -6,14 +6,22 @@ const COLON = 0x3a
 const ERROR = '"error"'
 const OBJECT = '"object"'
 const TYPE = '"type"'
-const BARE_MESSAGE = /^\s*\{\s*"(?:message|Message)"\s*:/
+// Sticky (y): tested at the body's first non-space character, they read a few characters and never scan.
+const BARE_MESSAGE = /\{\s*"(?:message|Message)"\s*:/y
+// A body whose first key marks a resource (an OpenAI object starts with "id" or "object") is never an envelope
+// (envelope.ts says the same of any such key): this rules out most success bodies without scanning them.
+const RESOURCE_FIRST_KEY = /\{\s*(?:"(?:id|choices|data|output|results|candidates|usage|created|created_at)"\s*:|"object"\s*:\s*"(?!error"))/y
+
+function matchesAt (pattern: RegExp, text: string, index: number): boolean {
+  pattern.lastIndex = index
+  return pattern.test(text)
+}
 
 /** Text or bytes, read the same way: a char code at an index, and a search. */
 interface Source {
   length: number
   at: (index: number) => number
   find: (needle: string, from: number) => number
-  head: (start: number, end: number) => string
 }
 
 function isSpace (code: number): boolean {
@@ -47,31 +55,35 @@ function namesError (source: Source): boolean {
   return false
 }
 
-function mayBeError (source: Source): boolean {
-  const start = skipSpace(source, 0, 1)
-  const first = source.at(start)
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return false
-  return namesError(source) || (first === OPEN_BRACE && BARE_MESSAGE.test(source.head(start, start + 32)))
+/** After the first character: a resource's first key rules the body out; else scan for `"error"`, or a bare message. */
+function mayBeError (head: string, at: number, source: () => Source): boolean {
+  const first = head.charCodeAt(at)
+  if (first === OPEN_BRACE) {
+    return !matchesAt(RESOURCE_FIRST_KEY, head, at) && (namesError(source()) || matchesAt(BARE_MESSAGE, head, at))
+  }
+  return first === OPEN_BRACKET && namesError(source())
 }
 
 /** True when a JSON text may hold an error envelope: an `"error"` key, a flat `"object":"error"` or `"type":"error"`, or a bare `{"message"`. */
 export function mayBeErrorText (text: string): boolean {
-  return mayBeError({
+  let start = 0
+  while (start < text.length && isSpace(text.charCodeAt(start))) start++
+  return mayBeError(text, start, () => ({
     length: text.length,
     at: (index) => text.charCodeAt(index),
-    find: (needle, from) => text.indexOf(needle, from),
-    head: (start, end) => text.slice(start, end)
-  })
+    find: (needle, from) => text.indexOf(needle, from)
+  }))
 }
 
-/** The same gate over bytes, without decoding the whole buffer. */
+/** The same gate over bytes, decoding only the first 64 of them. */
 export function mayBeErrorBytes (bytes: Buffer): boolean {
-  return mayBeError({
+  let start = 0
+  while (start < bytes.length && isSpace(bytes[start])) start++
+  return mayBeError(bytes.toString('latin1', start, start + 64), 0, () => ({
     length: bytes.length,
     at: (index) => bytes[index],
-    find: (needle, from) => bytes.indexOf(needle, from),
-    head: (start, end) => bytes.toString('latin1', start, end)
-  })
+    find: (needle, from) => bytes.indexOf(needle, from)
+  }))
 }
 
 /** Content types we parse: JSON and its relatives (`+json`, `x-ndjson`), or none at all. */

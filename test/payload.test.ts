@@ -27,11 +27,25 @@ const cases: Array<[string, boolean]> = [
   ['{"error" \n : null}', true],
   ['"error"}', false],
   ['{"x":"error"', false],
-  ['{"a":"error","error":1}', true]
+  ['{"a":"error","error":1}', true],
+  ['{"id":"resp_1","object":"response","error":{"code":"x"}}', false],
+  [' {\n "object" : "chat.completion", "error": null}', false],
+  ['{"object":"error","message":"x"}', true],
+  ['{"identity":"x","error":"y"}', true],
+  ['{"created_at":"2024","error":"x"}', false],
+  ['{"model":"llama3","error":"model not found"}', true]
 ]
 
 t.test('the text gate lets through only what may be an envelope', async (t) => {
   for (const [text, expected] of cases) t.equal(mayBeErrorText(text), expected, JSON.stringify(text))
+})
+
+t.test('a first key that marks a resource rules a body out, as findEnvelope would', async (t) => {
+  const { findEnvelope } = await import('../lib/envelope')
+  for (const body of ['{"id":"r","error":{"message":"x"}}', '{"object":"response","error":{"message":"x"}}', '{"choices":[],"error":"x"}']) {
+    t.equal(findEnvelope(JSON.parse(body)), null, `${body}: no envelope`)
+    t.equal(mayBeErrorText(body), false, `${body}: not parsed`)
+  }
 })
 
 t.test('the byte gate agrees with the text gate', async (t) => {
