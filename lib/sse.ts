@@ -56,3 +56,21 @@ export function eventJson (event: SseEvent): { value: unknown, text: string } | 
   }
   return null
 }
+
+/**
+ * The first record of a line-delimited JSON stream (`application/x-ndjson`, Ollama's native API), as an event
+ * with that line as its data: `null` when the stream ended with none, `undefined` when more text is needed.
+ */
+export function firstJsonLine (text: string, ended: boolean): SseEvent | null | undefined {
+  let index = 0
+  while (index < text.length) {
+    const end = text.indexOf('\n', index)
+    if (end === -1) break
+    const line = text.slice(index, end).trim()
+    if (line !== '') return { event: undefined, data: line }
+    index = end + 1
+  }
+  if (!ended) return undefined
+  const last = text.slice(index).trim()
+  return last === '' ? null : { event: undefined, data: last }
+}

@@ -8,16 +8,24 @@ import { findEnvelope } from './envelope'
 import { inspectResponse } from './inspect'
 import type { Settings } from './options'
 import { isJsonContentType } from './payload'
-import { eventJson, firstDataEvent, type SseEvent } from './sse'
+import { eventJson, firstDataEvent, firstJsonLine, type SseEvent } from './sse'
 import { decode, isReadableEncoding, stopAfter, StreamPeek, toNodeStream, type Stop } from './stream'
 
 // Stream bodies (what @fastify/reply-from hands onSend): read the head, decide, then send either a
 // JSON error instead of the stream or every byte of the stream as it came.
 
-const LATE_ERROR_MARKS = ['event: error', 'event:error', 'data: {"error"', 'data:{"error"']
+// What an error event looks like in a chunk of a stream that already started (best effort: a mark split
+// across two chunks is missed).
+const LATE_ERROR_MARKS = ['event: error', 'event:error', 'data: {"error"', 'data:{"error"', '{"object":"error"', '{"type":"error"', '{"error":']
 
-function isEventStream (contentType: unknown): boolean {
-  return typeof contentType === 'string' && contentType.toLowerCase().includes('text/event-stream')
+/** Streams read record by record: events (SSE) or lines (NDJSON), where only the first record is waited for. */
+type RecordStream = 'sse' | 'ndjson'
+
+function recordStreamOf (contentType: unknown): RecordStream | null {
+  if (typeof contentType !== 'string') return null
+  const lower = contentType.toLowerCase()
+  if (lower.includes('text/event-stream')) return 'sse'
+  return /ndjson|jsonl|json-seq|jsonlines/.test(lower) ? 'ndjson' : null
 }
 
 /** Replace the stream with a JSON error body: the headers that described the stream no longer hold. */
@@ -46,19 +54,20 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
   return answerWithJson(reply, errorBody(settings.dialect, request.url, decision.status, decision))
 }
 
-async function firstEvent (peek: StreamPeek, stop: Stop, encoding: string | undefined, limit: number): Promise<SseEvent | null> {
+async function firstRecord (kind: RecordStream, peek: StreamPeek, stop: Stop, encoding: string | undefined, limit: number): Promise<SseEvent | null> {
+  const first = kind === 'sse' ? firstDataEvent : firstJsonLine
   for (;;) {
     const read = await peek.read(stop.promise)
     if (!read && !peek.ended) return null // stopped, or the source failed
     const text = decode(peek.head(), encoding, !peek.ended, limit * 4)
     if (text === null) return null
-    const event = firstDataEvent(text.toString('utf8'), peek.ended)
+    const event = first(text.toString('utf8'), peek.ended)
     if (event !== undefined) return event
     if (peek.ended || peek.bytes > limit) return null
   }
 }
 
-async function peekSse (settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
+async function peekRecords (kind: RecordStream, settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
   const sse = settings.sse as NonNullable<Settings['sse']>
   const encoding = reply.getHeader('content-encoding') as string | undefined
   let lateErrorLogged = false
@@ -71,7 +80,7 @@ async function peekSse (settings: Settings, request: FastifyRequest, reply: Fast
         }
       }
     : undefined
-  const event = await firstEvent(peek, stop, encoding, sse.peekBytes)
+  const event = await firstRecord(kind, peek, stop, encoding, sse.peekBytes)
   if (event === null) return peek.replay(watch)
   const json = eventJson(event)
   const direct = json === null ? null : findEnvelope(json.value)
@@ -94,15 +103,15 @@ export async function inspectStream (settings: Settings, request: FastifyRequest
   if (request.method === 'HEAD' || !(isSuccess || (settings.correctErrorStatus && status >= 400 && status < 600))) return payload
   const contentType = reply.getHeader('content-type')
   if (!isReadableEncoding(reply.getHeader('content-encoding'))) return payload
-  const sse = isEventStream(contentType)
-  if (sse ? !isSuccess || settings.sse === null : !isJsonContentType(contentType)) return payload
-  if (!sse && Number(reply.getHeader('content-length')) > settings.maxBodyBytes) return payload
+  const records = recordStreamOf(contentType)
+  if (records !== null ? !isSuccess || settings.sse === null : !isJsonContentType(contentType)) return payload
+  if (records === null && Number(reply.getHeader('content-length')) > settings.maxBodyBytes) return payload
 
   const peek = new StreamPeek(toNodeStream(payload))
-  const stop = stopAfter(sse ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
+  const stop = stopAfter(records !== null ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
   let sent: unknown
   try {
-    sent = sse ? await peekSse(settings, request, reply, peek, stop) : await peekJson(settings, request, reply, peek, stop)
+    sent = records !== null ? await peekRecords(records, settings, request, reply, peek, stop) : await peekJson(settings, request, reply, peek, stop)
   } catch (error) {
     request.log.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')
     sent = peek.replay()

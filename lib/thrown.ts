@@ -175,8 +175,9 @@ export function describeThrown (thrown: unknown): ThrownDecision {
   }
 
   const declared = statusHint(error.statusCode) ?? statusHint(error.status)
-  if (declared === undefined) {
-    // No status of its own: a failed connection to an upstream, or a bug of ours.
+  // No status of its own, or a bare 500 (how @fastify/reply-from wraps ECONNRESET, UND_ERR_SOCKET and a refused
+  // connection): a failed connection to an upstream is a 502/504, anything else a bug of ours.
+  if (declared === undefined || declared === 500) {
     const connection = connectionStatus(error)
     if (connection !== undefined) {
       return finish(connection, undefined, connection === 504 ? 'upstream_timeout' : 'upstream_unavailable', undefined, null, false, true)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { eventJson, firstDataEvent } from '../lib/sse'
+import { eventJson, firstDataEvent, firstJsonLine } from '../lib/sse'
 
 t.test('the first data event is found past comments, pings and empty events', async (t) => {
   t.same(firstDataEvent(': c\n\nevent: ping\ndata: {"type":"ping"}\n\nevent: x\n\ndata: {"a":1}\n\n', false), { event: undefined, data: '{"a":1}' })
@@ -32,4 +32,11 @@ t.test('eventJson reads the whole data, or its first line, or gives null', async
   t.same(eventJson({ event: undefined, data: '{"a":1}' }), { value: { a: 1 }, text: '{"a":1}' })
   t.same(eventJson({ event: undefined, data: '{"error":"x"}\n[DONE]' }), { value: { error: 'x' }, text: '{"error":"x"}' })
   t.equal(eventJson({ event: 'error', data: 'plain text' }), null)
+})
+
+t.test('firstJsonLine: the first non-empty line, the last unterminated one at the end, or nothing', async (t) => {
+  t.same(firstJsonLine('\n  \n{"a":1}\n{"b":2}\n', false), { event: undefined, data: '{"a":1}' })
+  t.equal(firstJsonLine('{"a":', false), undefined)
+  t.same(firstJsonLine('\n{"a":1}', true), { event: undefined, data: '{"a":1}' })
+  t.equal(firstJsonLine('\n \n', true), null)
 })

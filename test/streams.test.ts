@@ -274,6 +274,31 @@ t.test('SSE that claims gzip but is not, and a br SSE error, are handled', async
   t.equal(brRes.status, 401)
 })
 
+t.test('NDJSON (Ollama\'s native stream): an error as the first line maps; success lines pass as they come', async (t) => {
+  const ndjson = (lines: Array<string | number>): Handler => (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+    let i = 0
+    const next = (): void => {
+      if (i === lines.length) { res.end(); return }
+      const step = lines[i++]
+      if (typeof step === 'number') setTimeout(next, step)
+      else { res.write(step); next() }
+    }
+    next()
+  }
+  const error = await through(t, ndjson(['\n', 5, '{"error":"model \\"llama9\\" not found, try pulling it first"}\n']))
+  t.equal(error.status, 404)
+  t.equal(error.body.toString(), '{"error":"model \\"llama9\\" not found, try pulling it first"}')
+  const lines = ['{"model":"llama3","message":{"content":"Hel"},"done":false}\n', '{"model":"llama3","message":{"content":"lo"},"done":true}\n']
+  const ok = await through(t, ndjson([lines[0], 50, lines[1]]), { jsonPeekTimeoutMs: 10 })
+  t.equal(ok.status, 200)
+  t.equal(ok.body.toString(), lines.join(''), 'every line, and not held until the end: the peek timeout for whole JSON bodies does not apply')
+  const last = await through(t, ndjson(['{"error":"Unauthorized"}']))
+  t.equal(last.status, 401, 'a last line with no newline counts')
+  const empty = await through(t, ndjson(['\n\n']))
+  t.equal(empty.status, 200)
+})
+
 t.test('an SSE stream that ends with no data event passes through', async (t) => {
   const res = await through(t, sse([': just a comment\n\n']))
   t.equal(res.status, 200)
@@ -315,6 +340,17 @@ t.test('an upstream that closes mid-peek is answered 502 by the error handler: n
     t.equal(JSON.parse(res.body.toString()).error.code, 'upstream_unavailable')
     t.equal(res.headers['content-length'], String(res.body.length))
   }
+})
+
+t.test('a refused upstream connection through reply-from is a 502, not reply-from\'s 500', async (t) => {
+  const upstream = await startUpstream(json(200, '{}'))
+  const url = upstream.url
+  await upstream.close()
+  const gateway = await startGateway(url)
+  t.teardown(() => gateway.close())
+  const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
+  t.equal(res.status, 502)
+  t.equal(JSON.parse(res.body.toString()).error.code, 'upstream_unavailable')
 })
 
 t.test('an upstream that resets before sending a byte gives a 502 from the error handler', async (t) => {
