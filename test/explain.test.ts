@@ -38,6 +38,13 @@ t.test('the CLI reads stdin, prints JSON with --json and every rule with --all',
   t.ok(all.stdout.split('\n').filter((line) => line.includes('  -  ')).length > 20, 'every rule tried is listed')
 })
 
+t.test('the CLI shortens long messages and shows a missing wait as a dash', async (t) => {
+  const res = run(['explain', JSON.stringify({ error: { message: 'x'.repeat(300), code: 'model_not_found' } })])
+  t.match(res.stdout, /message: "x{200}\.\.\."/)
+  t.match(res.stdout, /retry after: -/)
+  t.match(run(['explain', '{"error":"Rate limit exceeded. Try again in 2 seconds"}']).stdout, /retry after: 2000 ms/)
+})
+
 t.test('the CLI says when a body is no error, and refuses what is not JSON or not a command', async (t) => {
   t.match(run(['explain', '{"id":1}']).stdout, /not an error envelope/)
   const bad = run(['explain', '{nope'])
