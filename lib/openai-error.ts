@@ -1,15 +1,9 @@
 import createHttpError from 'http-errors'
 import { classify } from './classify'
 import { typeForStatus } from './status-types'
+import type { OpenaiErrorFields } from '../index'
 
-export interface OpenaiErrorFields {
-  message: string
-  type?: string
-  code?: string | null
-  param?: string | null
-  /** Send the message even on a 5xx (it is never sent otherwise). */
-  expose?: boolean
-}
+export type { OpenaiErrorFields }
 
 /**
  * An `http-errors` error that the plugin's error handler answers with `status` and the OpenAI body

@@ -1,5 +1,6 @@
 import { InvalidOptionError, InvalidRouteConfigError } from './errors'
 import { buildTable, DEFAULT_FALLBACK_STATUS, DEFAULT_MAX_MESSAGE_CHARS, type Table } from './classify'
+import type { Dialect, FastifyOpenaiErrorsOptions, FastifyOpenaiErrorsRouteOptions, NormalizeEvent, SseOptions } from '../index'
 import type { Rule } from './types'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -7,57 +8,12 @@ export const DEFAULT_JSON_PEEK_TIMEOUT_MS = 5000
 export const DEFAULT_SSE_PEEK_BYTES = 16 * 1024
 export const DEFAULT_SSE_PEEK_TIMEOUT_MS = 5000
 
-/** How far into a `text/event-stream` body we look for its first data event. */
-export interface SseOptions {
-  peekBytes?: number
-  peekTimeoutMs?: number
-}
+/** Options that shape how response bodies are inspected (index.d.ts); after normalisation every rule has a name. */
+export type InspectOptions = Omit<FastifyOpenaiErrorsRouteOptions, 'rules'> & { rules?: readonly Rule[] }
 
-/** Options that shape how response bodies are inspected; they may also be set per route. */
-export interface InspectOptions {
-  rules?: Rule[]
-  defaultRules?: boolean
-  fallbackStatus?: number
-  maxMessageChars?: number
-  maxBodyBytes?: number
-  rewriteBody?: boolean
-  correctErrorStatus?: boolean
-  inspectStreams?: boolean
-  jsonPeekTimeoutMs?: number
-  sse?: SseOptions | false
-  reportOnly?: boolean
-  dialect?: Dialect
-  upstreamStatusHeader?: string | false
-  retryHints?: boolean
-}
+export type PluginOptions = FastifyOpenaiErrorsOptions
 
-/** The error shape of the bodies the plugin builds; `auto` is Anthropic's on `/v1/messages`, OpenAI's elsewhere. */
-export type Dialect = 'auto' | 'openai' | 'anthropic'
-
-/** One decision the plugin made (or, in report-only mode, would have made). */
-export interface NormalizeEvent {
-  /** Where it was decided: a response body, a stream, a thrown error, an unknown route. */
-  source: 'body' | 'stream' | 'error-handler' | 'not-found'
-  method: string
-  url: string
-  /** The route pattern, e.g. `/v1/chat/completions`; undefined for unknown routes. */
-  route: string | undefined
-  /** The status before the plugin (the upstream's); null for thrown errors. */
-  originalStatus: number | null
-  status: number
-  rule: string
-  /** The provider the deciding default rule comes from (`anthropic`, `litellm`...), or the body's shape. */
-  provider: string | null
-  type: string
-  code: string | null
-  reportOnly: boolean
-}
-
-export interface PluginOptions extends InspectOptions {
-  errorHandler?: boolean
-  notFoundHandler?: boolean
-  onNormalize?: (event: NormalizeEvent) => void
-}
+export type { Dialect, NormalizeEvent, SseOptions }
 
 /** What the hooks read: normalised once, frozen. */
 export interface Settings {
@@ -68,15 +24,15 @@ export interface Settings {
   readonly correctErrorStatus: boolean
   readonly inspectStreams: boolean
   readonly jsonPeekTimeoutMs: number
-  /** null: SSE bodies are not peeked at. */
+  /** null: record streams (SSE, NDJSON) are not peeked at. */
   readonly sse: Readonly<Required<SseOptions>> | null
-  /** The inspect options these settings came from, so a route can override a few of them. */
   readonly reportOnly: boolean
   readonly dialect: Dialect
   /** Lower-cased header name, or null for none. */
   readonly upstreamStatusHeader: string | null
   readonly retryHints: boolean
   readonly onNormalize: ((event: NormalizeEvent) => void) | null
+  /** The inspect options these settings came from, so a route can override a few of them. */
   readonly source: Readonly<InspectOptions>
 }
 

@@ -1,22 +1,11 @@
 import { STATUS_CODES } from 'node:http'
 import { findEnvelope, statusHint } from './envelope'
 import { typeForStatus } from './status-types'
+import type { ThrownDecision } from '../index'
 import type { Envelope } from './types'
 
-/** What the error handler sends for a thrown error. */
-export interface ThrownDecision {
-  status: number
-  message: string
-  type: string
-  code: string | null
-  param: string | null
-  /** The status came from an upstream's answer or connection, not from our own code. */
-  upstream: boolean
-  /** Headers the error asks to be sent with it (`http-errors`' `headers`), as Fastify's own handler sends them. */
-  headers: Readonly<Record<string, string | number | string[]>> | null
-  /** The error envelope of the upstream's answer, when an SDK error carries one. */
-  envelope: Envelope | null
-}
+/** What the error handler sends for a thrown error (index.d.ts). */
+export type { ThrownDecision }
 
 type Obj = Record<string, any>
 
