@@ -1,4 +1,5 @@
 import { openaiErrorBody, type ErrorFields } from './body'
+import { redact } from './redact'
 import type { Dialect } from './options'
 
 // The Anthropic Messages API's error shape: {"type":"error","error":{"type","message"}}, with its own type
@@ -24,7 +25,7 @@ function anthropicType (status: number, type: string): string {
 }
 
 export function anthropicErrorBody (status: number, fields: ErrorFields): string {
-  return JSON.stringify({ type: 'error', error: { type: anthropicType(status, fields.type), message: fields.message } })
+  return JSON.stringify({ type: 'error', error: { type: anthropicType(status, fields.type), message: redact(fields.message) } })
 }
 
 /** The dialect a request speaks: `auto` means Anthropic's on the Messages API (`/v1/messages...`), else OpenAI's. */
