@@ -1,5 +1,6 @@
 import t from 'tap'
-import { anthropicErrorBody, dialectOf } from '../lib/dialect'
+import { dialectOf } from '../lib/dialect'
+import { anthropicErrorBody } from '../lib/body'
 import { appWith, echoRoute } from './helpers/app'
 import { openaiError } from '../lib/openai-error'
 
@@ -61,4 +62,9 @@ t.test('createErrorHandler takes the plugin options, validated the same way', as
   t.same(res.json(), { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } })
   t.throws(() => createErrorHandler({ dialect: 'x' }), { code: 'FST_OPENAI_ERRORS_INVALID_OPTION' })
   await app.close()
+})
+
+t.test('Anthropic bodies are redacted like OpenAI ones', async (t) => {
+  const body = JSON.parse(anthropicErrorBody(401, { message: 'invalid x-api-key: sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789', type: 'authentication_error', param: null, code: null }))
+  t.notMatch(body.error.message, /abcdefghijklmnop/)
 })
