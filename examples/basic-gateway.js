@@ -16,6 +16,8 @@ const openaiErrors = require('fastify-openai-errors')
 
 const DEFAULT_UPSTREAM_URL = 'http://127.0.0.1:4000'
 
+const RETRY_HEADERS = ['retry-after', 'retry-after-ms']
+
 const ROUTES = [
   { method: 'POST', url: '/v1/chat/completions', path: '/chat/completions' },
   { method: 'POST', url: '/v1/completions', path: '/completions' },
@@ -67,6 +69,12 @@ async function build (opts = {}) {
         reply.code(upstream.status)
         const contentType = upstream.headers.get('content-type')
         if (contentType) reply.header('content-type', contentType)
+        // The upstream's stated wait: when the plugin remaps an error to 429/503/529 it sends this wait on
+        // (as retry-after and retry-after-ms) rather than the one the message states.
+        for (const name of RETRY_HEADERS) {
+          const value = upstream.headers.get(name)
+          if (value !== null) reply.header(name, value)
+        }
         // Either way the plugin sees the body: a Buffer is inspected at once; a stream (fetch's web stream,
         // what `stream: true` sends on, e.g. for `"stream": true` SSE completions) is peeked into.
         if (stream && upstream.body !== null) return reply.send(upstream.body)

@@ -22,6 +22,9 @@
 //   which SDKs raise as their typed errors (RateLimitError, BadRequestError...). Otherwise every byte
 //   goes on, those already read first. After the first data event the status is sent: a later error
 //   event is only logged, once, at warn level.
+// - NDJSON (application/x-ndjson, Ollama's native /api/chat): read up to its first line, within the same
+//   sse bounds. If that line is an error, the client gets its status and the line as JSON; otherwise
+//   every byte goes on.
 // - gzip, deflate and br bodies are judged on a bounded decoded copy and sent as they came.
 // - An upstream that fails before anything was sent reaches the error handler: 502/504 as OpenAI JSON.
 
@@ -69,8 +72,10 @@ async function build (opts = {}) {
     handler (request, reply) {
       // Relative to the base, still percent-encoded, query included.
       reply.from('./' + request.url.slice(PREFIX.length), {
-        // reply-from wraps a refused or reset connection in a 500 of its own; its cause is what
-        // happened, and the error handler answers that with 502 upstream_unavailable (504 for a timeout).
+        // reply-from wraps what went wrong in an error of its own, the failure in its `cause`. The
+        // plugin reads a 500's cause itself (a refused or reset connection answers 502 without this), but
+        // reply-from answers a headers timeout with a 504 of no code and an unknown host with a 503:
+        // handing over the cause makes them 504 upstream_timeout and 502 upstream_unavailable.
         onError (reply, { error }) {
           reply.send(error.cause ?? error)
         }

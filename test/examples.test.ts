@@ -84,6 +84,24 @@ t.test('basic-gateway', async (t) => {
     t.equal(res.body, body)
   })
 
+  t.test('retry hints: the upstream\'s retry-after is passed on over the wait the message states; none is invented', async (t) => {
+    const body = '{"error":{"message":"Rate limit reached. Please try again in 20s.","type":"requests","code":"rate_limit_exceeded"}}'
+    const withHeader = async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'retry-after': '7' } })
+    const app = await basicGateway.build({ upstreamUrl: 'http://upstream.test', fetch: withHeader })
+    t.teardown(() => app.close())
+    const res = await chat(app)
+    t.equal(res.statusCode, 429)
+    t.equal(res.headers['retry-after'], '7')
+    t.equal(res.headers['retry-after-ms'], '7000')
+    t.equal(res.headers['x-upstream-status'], '200')
+    const fromMessage = await chat((await gatewayFor(t, basicGateway.build, 200, body)).app)
+    t.equal(fromMessage.headers['retry-after'], '20', 'the message\'s wait')
+    t.equal(fromMessage.headers['retry-after-ms'], '20000')
+    const none = await chat((await gatewayFor(t, basicGateway.build, 200, '{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}')).app)
+    t.equal(none.statusCode, 429)
+    t.equal(none.headers['retry-after'], undefined, 'no wait stated, none sent')
+  })
+
   t.test('openaiErrors options reach the plugin: rewriteBody sends the canonical OpenAI body', async (t) => {
     const { app } = await gatewayFor(t, basicGateway.build, 200, '{"error":"model \\"llama2\\" not found, try pulling it first"}', { openaiErrors: { rewriteBody: true } })
     const res = await chat(app)
@@ -438,6 +456,220 @@ t.test('compose-error-handler', async (t) => {
     const res = await chat(await build(t), { model: 'small', messages: hi })
     t.equal(res.statusCode, 200)
     t.equal(res.json().object, 'chat.completion')
+  })
+})
+
+/** A URL on 127.0.0.1 where nothing listens: connecting to it is refused. */
+async function refusedUrl (): Promise<string> {
+  const closed = createServer()
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+  const { port } = closed.address() as AddressInfo
+  await new Promise((resolve) => closed.close(resolve))
+  return `http://127.0.0.1:${port}`
+}
+
+/** A pino logger writing into `lines`. */
+function captureLog (level = 'info') {
+  const lines: string[] = []
+  return { lines, logger: { level, stream: { write: (line: string) => { lines.push(line) } } } }
+}
+
+const metricLine = (labels: Record<string, string>, count: number) =>
+  `openai_errors_normalized_total{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${count}`
+// One sample of the text format: the name, label="value" pairs whose values hold no raw `"`, `\` or line feed, a count.
+const SAMPLE = /^openai_errors_normalized_total\{(?:[a-z_]+="(?:[^"\\\n]|\\[\\"n])*",)*[a-z_]+="(?:[^"\\\n]|\\[\\"n])*"\} \d+$/
+
+t.test('prometheus-metrics', async (t) => {
+  const metrics: { build: Build, escapeLabelValue: (value: unknown) => string, CONTENT_TYPE: string } = require('../examples/prometheus-metrics.js')
+  const scrape = async (app: FastifyInstance) => {
+    const res = await app.inject('/metrics')
+    t.equal(res.statusCode, 200)
+    t.equal(res.headers['content-type'], metrics.CONTENT_TYPE)
+    return res.body
+  }
+
+  t.test('a remapped 200 error is counted with its route, statuses, rule, provider and source', async (t) => {
+    const { app } = await gatewayFor(t, metrics.build, 200, litellmBody)
+    t.equal((await chat(app)).statusCode, 404)
+    const labels = { route: '/v1/chat/completions', original_status: '200', status: '404', rule: 'litellm.no-models-available', provider: 'litellm', source: 'body' }
+    const first = await scrape(app)
+    t.match(first, /^# HELP openai_errors_normalized_total .+\n# TYPE openai_errors_normalized_total counter\n/)
+    t.ok(first.split('\n').includes(metricLine(labels, 1)), first)
+    await chat(app)
+    const second = await scrape(app)
+    t.ok(second.split('\n').includes(metricLine(labels, 2)), 'counted again')
+    t.equal(second.split('\n').filter((line) => line.startsWith('openai_errors_normalized_total{')).length, 1, 'one series; /metrics itself is not counted')
+  })
+
+  t.test('successes are not counted', async (t) => {
+    const { app } = await gatewayFor(t, metrics.build, 200, completionBody)
+    await chat(app)
+    t.notMatch(await scrape(app), /^openai_errors_normalized_total\{/m)
+  })
+
+  t.test('label values are escaped: a rule name with a quote, a backslash and a line feed', async (t) => {
+    t.equal(metrics.escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd')
+    // The provider label is the rule name up to its first dot.
+    const rules = [{ name: 'acme "budget".team\\x\nB', type: 'acme_budget_exceeded', status: 402 }]
+    const { app } = await gatewayFor(t, metrics.build, 200, '{"error":{"message":"Budget exhausted","type":"acme_budget_exceeded"}}', { openaiErrors: { rules } })
+    t.equal((await chat(app)).statusCode, 402)
+    const text = await scrape(app)
+    const samples = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'))
+    t.same(samples, [metricLine({ route: '/v1/chat/completions', original_status: '200', status: '402', rule: 'acme \\"budget\\".team\\\\x\\nB', provider: 'acme \\"budget\\"', source: 'body' }, 1)])
+    for (const sample of samples) t.match(sample, SAMPLE, 'a well-formed sample')
+  })
+
+  t.test('streams, thrown errors and unknown URLs are counted too; a missing value is "none"', async (t) => {
+    const sse = `data: ${rateLimitBody}\n\n`
+    const streamed = await gatewayFor(t, metrics.build, 200, sse, { stream: true }, 'text/event-stream')
+    t.equal((await chat(streamed.app, { model: 'm', stream: true, messages: [] })).statusCode, 429)
+    t.equal((await streamed.app.inject('/v1/nope')).statusCode, 404)
+    const text = await scrape(streamed.app)
+    t.ok(text.includes(metricLine({ route: '/v1/chat/completions', original_status: '200', status: '429', rule: 'openai.rate-limit', provider: 'openai', source: 'stream' }, 1)), text)
+    t.ok(text.includes(metricLine({ route: 'none', original_status: 'none', status: '404', rule: 'not-found', provider: 'none', source: 'not-found' }, 1)), text)
+
+    const app = await metrics.build({ upstreamUrl: await refusedUrl() })
+    t.teardown(() => app.close())
+    t.equal((await chat(app)).statusCode, 502)
+    const refused = await scrape(app)
+    t.ok(refused.includes(metricLine({ route: '/v1/chat/completions', original_status: 'none', status: '502', rule: 'thrown', provider: 'upstream', source: 'error-handler' }, 1)), refused)
+  })
+
+  t.test('an onNormalize of your own is still called, after the count', async (t) => {
+    const events: Array<{ rule: string }> = []
+    const { app } = await gatewayFor(t, metrics.build, 200, litellmBody, { openaiErrors: { onNormalize: (event: { rule: string }) => events.push(event) } })
+    await chat(app)
+    t.match(events, [{ rule: 'litellm.no-models-available', source: 'body' }])
+    t.match(await scrape(app), /rule="litellm\.no-models-available"/)
+  })
+})
+
+t.test('report-only', async (t) => {
+  const reportOnly: { build: Build } = require('../examples/report-only.js')
+  const reports = (lines: string[]) => lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'fastify-openai-errors: report only, response left as it was')
+
+  t.test('a 200 error leaves as it came, status, body and headers, and the decision is logged', async (t) => {
+    const { lines, logger } = captureLog()
+    const body = '{"error":{"message":"Rate limit reached. Please try again in 20s","type":"requests","code":"rate_limit_exceeded"}}'
+    const { app } = await gatewayFor(t, reportOnly.build, 200, body, { logger })
+    const res = await chat(app)
+    t.equal(res.statusCode, 200)
+    t.equal(res.body, body)
+    for (const header of ['x-upstream-status', 'retry-after', 'retry-after-ms', 'x-should-retry']) t.equal(res.headers[header], undefined, `no ${header}`)
+    const logged = reports(lines)
+    t.equal(logged.length, 1, 'one line per decision')
+    t.equal(logged[0].level, 30, 'info')
+    t.match(logged[0].openaiErrors, { source: 'body', method: 'POST', route: '/v1/chat/completions', originalStatus: 200, status: 429, rule: 'openai.rate-limit', provider: 'openai', reportOnly: true })
+  })
+
+  t.test('a stream is read and logged, and still goes out whole', async (t) => {
+    const { lines, logger } = captureLog()
+    const sse = `data: ${litellmBody}\n\ndata: [DONE]\n\n`
+    const { app } = await gatewayFor(t, reportOnly.build, 200, sse, { logger, stream: true }, 'text/event-stream')
+    const res = await chat(app, { model: 'x', stream: true, messages: [] })
+    t.equal(res.statusCode, 200)
+    t.equal(res.body, sse)
+    t.match(reports(lines), [{ openaiErrors: { source: 'stream', status: 404, originalStatus: 200 } }])
+  })
+
+  t.test('thrown errors go to Fastify\'s own handler and unknown URLs get Fastify\'s 404; the thrown one is logged', async (t) => {
+    const { lines, logger } = captureLog()
+    const app = await reportOnly.build({ upstreamUrl: await refusedUrl(), logger })
+    t.teardown(() => app.close())
+    const refused = await chat(app)
+    t.equal(refused.statusCode, 500, 'Fastify\'s 500, where the plugin would answer 502')
+    t.match(refused.json(), { statusCode: 500, error: 'Internal Server Error' })
+    const unknown = await app.inject('/v1/nope')
+    t.equal(unknown.statusCode, 404)
+    t.equal(unknown.json().message, 'Route GET:/v1/nope not found')
+    t.match(reports(lines), [{ openaiErrors: { source: 'error-handler', status: 502, rule: 'thrown', reportOnly: true } }])
+  })
+
+  t.test('a success is neither changed nor logged', async (t) => {
+    const { lines, logger } = captureLog()
+    const { app } = await gatewayFor(t, reportOnly.build, 200, completionBody, { logger })
+    const res = await chat(app)
+    t.equal(res.statusCode, 200)
+    t.equal(reports(lines).length, 0)
+  })
+
+  t.test('reportOnly: false (REPORT_ONLY=0) is the same gateway, live', async (t) => {
+    const { app } = await gatewayFor(t, reportOnly.build, 200, litellmBody, { reportOnly: false, logger: false })
+    const res = await chat(app)
+    t.equal(res.statusCode, 404)
+    t.equal(res.headers['x-upstream-status'], '200')
+  })
+})
+
+t.test('anthropic-gateway', async (t) => {
+  const anthropicGateway: { build: Build } = require('../examples/anthropic-gateway.js')
+  const Anthropic = require('@anthropic-ai/sdk').default as typeof import('@anthropic-ai/sdk').default
+
+  async function anthropicFor (t: tap.Test, handler: Handler) {
+    const seen: string[] = []
+    const upstream = await startUpstream((req, res) => {
+      seen.push(`${req.method} ${req.url}`)
+      req.resume()
+      req.on('end', () => handler(req, res))
+    })
+    const app = await anthropicGateway.build({ upstreamUrl: upstream.url })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    t.teardown(async () => { await app.close(); await upstream.close() })
+    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, seen }
+  }
+  const create = (url: string) => new Anthropic({ baseURL: url, apiKey: 'sk-ant-test', maxRetries: 0 })
+    .messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+    .then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }))
+
+  t.test('an OpenAI-shaped 200 error on /v1/messages reaches the SDK as RateLimitError, in Anthropic\'s shape', async (t) => {
+    const { url, seen } = await anthropicFor(t, answer(200, 'application/json', '{"error":{"message":"Rate limit reached. Please try again in 50ms","type":"requests","code":"rate_limit_exceeded"}}'))
+    const { error } = await create(url)
+    t.type(error, Anthropic.RateLimitError)
+    const apiError = error as InstanceType<typeof Anthropic.APIError>
+    t.equal(apiError.status, 429)
+    t.equal(apiError.type, 'rate_limit_error')
+    t.same(apiError.error, { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limit reached. Please try again in 50ms' } })
+    t.equal(apiError.headers?.get('retry-after-ms'), '50')
+    t.same(seen, ['POST /v1/messages'])
+  })
+
+  t.test('an Anthropic overloaded_error answered with 200 is an OverloadedError 529', async (t) => {
+    const { url } = await anthropicFor(t, answer(200, 'application/json', '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'))
+    const { error } = await create(url)
+    t.type(error, Anthropic.OverloadedError)
+    t.equal((error as InstanceType<typeof Anthropic.APIError>).status, 529)
+  })
+
+  t.test('a message passes byte for byte, the query forwarded', async (t) => {
+    const message = '{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Hello"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}'
+    const { url, seen } = await anthropicFor(t, answer(200, 'application/json', message))
+    const res = await rawRequest(`${url}/v1/messages?beta=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    t.equal(res.status, 200)
+    t.equal(res.body.toString(), message)
+    t.same(seen, ['POST /v1/messages?beta=true'])
+  })
+
+  t.test('a route of the gateway\'s own path sets dialect: anthropic', async (t) => {
+    const { url, seen } = await anthropicFor(t, answer(200, 'application/json', '{"error":"Overloaded"}'))
+    const res = await rawRequest(`${url}/claude/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    t.equal(res.status, 503)
+    t.same(JSON.parse(res.body.toString()), { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })
+    t.same(seen, ['POST /v1/messages'])
+  })
+
+  t.test('a refused upstream is a 502 api_error; unknown URLs answer in the dialect of their path', async (t) => {
+    const app = await anthropicGateway.build({ upstreamUrl: await refusedUrl() })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    t.teardown(() => app.close())
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    const refused = await rawRequest(`${url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    t.equal(refused.status, 502)
+    t.same(JSON.parse(refused.body.toString()), { type: 'error', error: { type: 'api_error', message: 'The upstream service could not be reached or sent an invalid response.' } })
+    const batches = await rawRequest(`${url}/v1/messages/batches`)
+    t.equal(batches.status, 404)
+    t.same(JSON.parse(batches.body.toString()), { type: 'error', error: { type: 'not_found_error', message: 'Invalid URL (GET /v1/messages/batches)' } })
+    const chatUrl = await rawRequest(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    t.match(JSON.parse(chatUrl.body.toString()), { error: { type: 'invalid_request_error', code: 'unknown_url' } })
   })
 })
 
