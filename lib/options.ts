@@ -213,5 +213,7 @@ export function routeSettings (route: string, config: unknown, base: Settings): 
   if (!isPlainObject(config)) fail('', `must be false or an object of options, got ${describe(config)}`)
   const own = checkInspectOptions(fail, config, ROUTE_KEYS)
   const rules = own.rules === undefined ? base.source.rules : [...own.rules, ...(base.source.rules ?? [])]
-  return settingsFrom({ ...base.source, ...own, rules }, base.onNormalize)
+  // A route's sse bounds refine the plugin's, one field at a time; false on either side wins.
+  const sse = own.sse === undefined || own.sse === false || base.source.sse === false ? own.sse ?? base.source.sse : { ...base.source.sse, ...own.sse }
+  return settingsFrom({ ...base.source, ...own, rules, sse }, base.onNormalize)
 }

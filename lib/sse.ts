@@ -66,11 +66,17 @@ export function firstJsonLine (text: string, ended: boolean): SseEvent | null | 
   while (index < text.length) {
     const end = text.indexOf('\n', index)
     if (end === -1) break
-    const line = text.slice(index, end).trim()
+    const line = record(text.slice(index, end))
     if (line !== '') return { event: undefined, data: line }
     index = end + 1
   }
   if (!ended) return undefined
-  const last = text.slice(index).trim()
+  const last = record(text.slice(index))
   return last === '' ? null : { event: undefined, data: last }
+}
+
+// A JSON text sequence (RFC 7464) starts each record with a record separator.
+function record (line: string): string {
+  const trimmed = line.trim()
+  return trimmed.charCodeAt(0) === 0x1e ? trimmed.slice(1).trim() : trimmed
 }

@@ -172,6 +172,10 @@ export function describeThrown (thrown: unknown): ThrownDecision {
       return finish(connection, undefined, connection === 504 ? 'upstream_timeout' : 'upstream_unavailable', undefined, null, false, true)
     }
   }
+  // reply-from's own 502/503/504 around a connection failure: its status stands, and the code says what failed.
+  if (declared !== undefined && declared >= 502 && declared <= 504 && connectionStatus(error) !== undefined) {
+    return finish(declared, undefined, declared === 504 ? 'upstream_timeout' : 'upstream_unavailable', undefined, null, false, true)
+  }
   // An SDK error without an HTTP status failed in a way we cannot name: still the upstream's fault.
   if (isSdkError(error)) return fromSdk(error, declared ?? 502)
   if (declared === undefined) return finish(500, undefined, null, text(error.message), null, error.expose === true, false)

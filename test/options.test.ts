@@ -126,3 +126,12 @@ t.test('route rules on a plugin without rules of its own', async (t) => {
   const { settings } = normaliseOptions({})
   t.same(routeSettings('GET /', { rules: [{ name: 'only', type: 'a', status: 409 }] }, settings).table.userRules.map((r) => r.rule.name), ['only'])
 })
+
+t.test('a route\'s sse bounds refine the plugin\'s field by field; false on either side wins', async (t) => {
+  const { settings } = normaliseOptions({ sse: { peekTimeoutMs: 100 } })
+  t.same(routeSettings('GET /', { sse: { peekBytes: 10 } }, settings).sse, { peekBytes: 10, peekTimeoutMs: 100 })
+  t.equal(routeSettings('GET /', { sse: false }, settings).sse, null)
+  t.same(routeSettings('GET /', { rewriteBody: true }, settings).sse, { peekBytes: 16384, peekTimeoutMs: 100 })
+  const off = normaliseOptions({ sse: false }).settings
+  t.same(routeSettings('GET /', { sse: { peekBytes: 10 } }, off).sse, { peekBytes: 10, peekTimeoutMs: 5000 })
+})

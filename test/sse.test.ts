@@ -40,3 +40,8 @@ t.test('firstJsonLine: the first non-empty line, the last unterminated one at th
   t.same(firstJsonLine('\n{"a":1}', true), { event: undefined, data: '{"a":1}' })
   t.equal(firstJsonLine('\n \n', true), null)
 })
+
+t.test('firstJsonLine reads JSON text sequences (RFC 7464) without their record separator', async (t) => {
+  t.same(firstJsonLine('\x1e{"error":"x"}\n', false), { event: undefined, data: '{"error":"x"}' })
+  t.same(firstJsonLine('\x1e {"a":1}', true), { event: undefined, data: '{"a":1}' })
+})

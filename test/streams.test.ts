@@ -297,6 +297,8 @@ t.test('NDJSON (Ollama\'s native stream): an error as the first line maps; succe
   t.equal(last.status, 401, 'a last line with no newline counts')
   const empty = await through(t, ndjson(['\n\n']))
   t.equal(empty.status, 200)
+  const seq = await through(t, (_req, res) => { res.writeHead(200, { 'content-type': 'application/json-seq' }); res.end('\x1e{"error":"Rate limit exceeded"}\n') })
+  t.equal(seq.status, 429, 'a JSON text sequence')
 })
 
 t.test('an SSE stream that ends with no data event passes through', async (t) => {

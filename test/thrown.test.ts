@@ -168,3 +168,14 @@ t.test('an SDK error without a status or a known cause is a 502', async (t) => {
 t.test('an AI SDK RetryError whose lastError is missing is a 500', async (t) => {
   t.equal(describeThrown({ name: 'AI_RetryError', message: 'Failed after 3 attempts', errors: [] }).status, 500)
 })
+
+t.test('reply-from\'s 503 and 504 around a connection failure keep their status and say what failed', async (t) => {
+  const createError = (await import('@fastify/error')).default
+  const GatewayTimeout = createError('FST_REPLY_FROM_GATEWAY_TIMEOUT', 'Gateway Timeout', 504)
+  const Unavailable = createError('FST_REPLY_FROM_SERVICE_UNAVAILABLE', 'Service Unavailable', 503)
+  const headersTimeout = Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' })
+  const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND upstream.invalid'), { code: 'ENOTFOUND' })
+  t.match(describeThrown(new GatewayTimeout({ cause: headersTimeout })), { status: 504, code: 'upstream_timeout', upstream: true, message: 'The upstream service did not answer in time.' })
+  t.match(describeThrown(new Unavailable({ cause: notFound })), { status: 503, code: 'upstream_unavailable', upstream: true })
+  t.match(describeThrown(new Unavailable()), { status: 503, code: null, upstream: false }, 'without a connection failure it is an ordinary 503')
+})
