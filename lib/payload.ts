@@ -7,7 +7,7 @@ const ERROR = '"error"'
 const OBJECT = '"object"'
 const TYPE = '"type"'
 // Sticky (y): tested at the body's first non-space character, they read a few characters and never scan.
-const BARE_MESSAGE = /\{\s*"(?:message|Message)"\s*:/y
+const BARE_MESSAGE = /\{\s*"(?:message|Message|__type|request_id|requestId)"\s*:/y
 // A body whose first key marks a resource (an OpenAI object starts with "id" or "object") is never an envelope
 // (envelope.ts says the same of any such key): this rules out most success bodies without scanning them.
 const RESOURCE_FIRST_KEY = /\{\s*(?:"(?:id|choices|data|output|results|candidates|usage|created|created_at)"\s*:|"object"\s*:\s*"(?!error"))/y

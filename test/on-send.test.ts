@@ -111,9 +111,11 @@ t.test('a bare message body is remapped only when a rule knows its wording', asy
   echoRoute(app, '/bedrock', ' \n{"message":"The model returned the following errors: Input is too long for requested model."}', { contentType: 'application/json' })
   echoRoute(app, '/bedrockbuf', Buffer.from('{ "Message" : "Too many requests, please wait before trying again."}'), { contentType: 'application/json' })
   echoRoute(app, '/hello', '{"message":"hello world"}', { contentType: 'application/json' })
+  echoRoute(app, '/aws', '{"__type":"ThrottlingException","message":"Too many requests, please wait before trying again."}', { contentType: 'application/json' })
   t.equal((await app.inject('/bedrock')).statusCode, 400)
   t.equal((await app.inject('/bedrockbuf')).statusCode, 429)
   t.equal((await app.inject('/hello')).statusCode, 200)
+  t.equal((await app.inject('/aws')).statusCode, 429, 'AWS puts __type first')
 })
 
 t.test('invalid JSON that mentions "error" goes out unchanged', async (t) => {

@@ -33,7 +33,9 @@ const cases: Array<[string, boolean]> = [
   ['{"object":"error","message":"x"}', true],
   ['{"identity":"x","error":"y"}', true],
   ['{"created_at":"2024","error":"x"}', false],
-  ['{"model":"llama3","error":"model not found"}', true]
+  ['{"model":"llama3","error":"model not found"}', true],
+  ['{"__type":"ThrottlingException","message":"Too many requests, please wait before trying again."}', true],
+  ['{"requestId":"r1","Message":"x"}', true]
 ]
 
 t.test('the text gate lets through only what may be an envelope', async (t) => {
