@@ -1,0 +1,110 @@
+'use strict'
+
+// The bodies every scenario sends, built once and shared by the upstream and the servers so that all
+// three servers send the same bytes.
+
+const path = require('node:path')
+const fs = require('node:fs')
+
+const FIXTURES = path.join(__dirname, '..', '..', 'shared', 'fixtures')
+
+function fixture (file, pick) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')).find(pick)?.body
+  } catch {
+    return undefined
+  }
+}
+
+// A real chat completion (shared fixture: OpenAI POST /v1/chat/completions), given a real-length answer so
+// that it is about 1 KB like a short completion.
+const chat = structuredClone(fixture('success-bodies.json', (entry) => entry.endpoint === 'POST /v1/chat/completions') ?? {
+  id: 'chatcmpl-CHMtQ8DPCekyNyDgbWhn8k2U47y5B',
+  object: 'chat.completion',
+  created: 1758255612,
+  model: 'gpt-3.5-turbo-0125',
+  choices: [{ index: 0, message: { role: 'assistant', content: '', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'content_filter' }],
+  usage: { prompt_tokens: 889, completion_tokens: 0, total_tokens: 889 },
+  service_tier: 'default',
+  system_fingerprint: null
+})
+const ANSWER = 'Fastify hooks run in order: onRequest, preParsing, preValidation, preHandler, then the handler, ' +
+  'preSerialization, onSend and onResponse. An onSend hook sees the serialized payload and may replace it or change the status. ' +
+  'Keep it cheap: it runs for every response. In a gateway that relays upstream bodies, check the status and the content ' +
+  'type first, and parse only a body that can be an error.'
+chat.choices[0].message.content = ANSWER
+chat.choices[0].finish_reason = 'stop'
+chat.usage.completion_tokens = 52
+chat.usage.total_tokens = chat.usage.prompt_tokens + 52
+const SMALL = JSON.stringify(chat)
+
+// 1 MB of success JSON: an embeddings response (what a batch embedding call returns), 8 vectors of 1536 floats
+// and then as many more as it takes to pass 1 MiB.
+function embeddings (minBytes) {
+  let seed = 42
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+  const data = []
+  let size = 0
+  while (size < minBytes) {
+    const vector = Array.from({ length: 1536 }, () => Number(((random() - 0.5) * 0.1).toFixed(9)))
+    const item = { object: 'embedding', index: data.length, embedding: vector }
+    size += JSON.stringify(item).length + 1
+    data.push(item)
+  }
+  return JSON.stringify({ object: 'list', data, model: 'text-embedding-3-small', usage: { prompt_tokens: 8 * data.length, total_tokens: 8 * data.length } })
+}
+const LARGE = Buffer.from(embeddings(1024 * 1024))
+
+// The error envelope an OpenAI-compatible proxy answers with 200 (shared fixture: OpenAI's 404 for a model that does
+// not exist); the plugin must turn its status into 404.
+const errorBody = fixture('provider-errors.json', (entry) => entry.provider === 'openai' && entry.status === 404) ?? {
+  error: { message: 'The model gpt-4 does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' }
+}
+const ERROR = Buffer.from(JSON.stringify(errorBody))
+const ERROR_STATUS = 404
+
+// A streamed chat completion as OpenAI sends it: a role chunk, one chunk per token, a finish chunk, [DONE].
+function chunk (delta, finishReason) {
+  return 'data: ' + JSON.stringify({
+    id: 'chatcmpl-CHMtQ8DPCekyNyDgbWhn8k2U47y5B',
+    object: 'chat.completion.chunk',
+    created: 1758255612,
+    model: 'gpt-4o-mini-2024-07-18',
+    system_fingerprint: 'fp_0ba0d124f1',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }]
+  }) + '\n\n'
+}
+const TOKENS = ANSWER.split(/(?<= )/).slice(0, 24)
+const SSE_EVENTS = [
+  chunk({ role: 'assistant', content: '', refusal: null }, null),
+  ...TOKENS.map((token) => chunk({ content: token }, null)),
+  chunk({}, 'stop'),
+  'data: [DONE]\n\n'
+].map((event) => Buffer.from(event))
+
+// An event stream whose first event is the error (how vLLM, LiteLLM and OpenRouter fail a streamed call after
+// answering 200): the plugin answers it with a JSON 404 instead.
+const SSE_ERROR_EVENTS = [Buffer.from('data: ' + JSON.stringify(errorBody) + '\n\n'), Buffer.from('data: [DONE]\n\n')]
+
+module.exports = {
+  SMALL,
+  SMALL_BUFFER: Buffer.from(SMALL),
+  LARGE,
+  ERROR,
+  ERROR_STATUS,
+  SSE_EVENTS,
+  SSE: Buffer.concat(SSE_EVENTS),
+  SSE_ERROR_EVENTS,
+  SSE_ERROR: Buffer.concat(SSE_ERROR_EVENTS)
+}
+
+if (require.main === module) {
+  for (const [name, value] of Object.entries(module.exports)) {
+    if (typeof value === 'string' || Buffer.isBuffer(value)) console.log(name, Buffer.byteLength(value), 'bytes')
+  }
+  console.log(SMALL)
+  console.log(module.exports.SSE_ERROR.toString())
+}
