@@ -10,7 +10,7 @@ const TYPE = '"type"'
 const BARE_MESSAGE = /\{\s*"(?:message|Message|__type|request_id|requestId)"\s*:/y
 // A body whose first key marks a resource (an OpenAI object starts with "id" or "object") is never an envelope
 // (envelope.ts says the same of any such key): this rules out most success bodies without scanning them.
-const RESOURCE_FIRST_KEY = /\{\s*(?:"(?:id|choices|data|output|results|candidates|usage|created|created_at)"\s*:|"object"\s*:\s*"(?!error"))/y
+const RESOURCE_FIRST_KEY = /\{\s*(?:"(?:id|choices|data|output|results|candidates|usage|created|created_at)"\s*:|"object"\s*:\s*"(?!error")[^"]*")/y
 
 function matchesAt (pattern: RegExp, text: string, index: number): boolean {
   pattern.lastIndex = index
@@ -84,6 +84,19 @@ export function mayBeErrorBytes (bytes: Buffer): boolean {
     at: (index) => bytes[index],
     find: (needle, from) => bytes.indexOf(needle, from)
   }))
+}
+
+/**
+ * True when the first bytes of a JSON body already rule it out: not an object or array, or an object whose
+ * first key marks a resource. For stream bodies, decided on their first chunk.
+ */
+export function headRulesOut (bytes: Buffer): boolean {
+  let start = 0
+  while (start < bytes.length && isSpace(bytes[start])) start++
+  if (start === bytes.length) return false
+  const head = bytes.toString('latin1', start, start + 64)
+  const first = head.charCodeAt(0)
+  return first === OPEN_BRACE ? matchesAt(RESOURCE_FIRST_KEY, head, 0) : first !== OPEN_BRACKET
 }
 
 /** Content types we parse: JSON and its relatives (`+json`, `x-ndjson`), or none at all. */

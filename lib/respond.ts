@@ -74,7 +74,8 @@ export function setRetryHeaders (reply: FastifyReply, outcome: Outcome, upstream
  */
 export function applyToResponse (settings: Settings, request: FastifyRequest, reply: FastifyReply, source: 'body' | 'stream', outcome: Outcome): boolean {
   const original = reply.statusCode
-  notify(settings, request, eventFor(request, source, original, outcome, settings.reportOnly))
+  // The event is built only for someone who reads it.
+  if (settings.onNormalize !== null || settings.reportOnly) notify(settings, request, eventFor(request, source, original, outcome, settings.reportOnly))
   if (settings.reportOnly) return false
   reply.code(outcome.status)
   if (settings.upstreamStatusHeader !== null) reply.header(settings.upstreamStatusHeader, String(original))

@@ -7,7 +7,7 @@ import { classifyEnvelope } from './classify'
 import { findEnvelope } from './envelope'
 import { inspectResponse } from './inspect'
 import type { Settings } from './options'
-import { isJsonContentType } from './payload'
+import { headRulesOut, isJsonContentType } from './payload'
 import { eventJson, firstDataEvent, firstJsonLine, type SseEvent } from './sse'
 import { decode, isReadableEncoding, stopAfter, StreamPeek, toNodeStream, type Stop } from './stream'
 
@@ -39,8 +39,11 @@ function answerWithJson (reply: FastifyReply, body: string): string {
 
 async function peekJson (settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
   const limit = settings.maxBodyBytes
-  // eslint-disable-next-line no-empty
-  while (peek.bytes <= limit && await peek.read(stop.promise)) {}
+  const encoded = reply.getHeader('content-encoding') !== undefined
+  while (peek.bytes <= limit && await peek.read(stop.promise)) {
+    // A body that starts like a success (`{"id":...`) goes on at once instead of being read to its end.
+    if (!encoded && peek.chunks.length === 1 && headRulesOut(peek.chunks[0])) return peek.replay()
+  }
   if (!peek.ended || peek.bytes > limit) return peek.replay()
   const raw = peek.head()
   // A whole body read: from here on it is sent as bytes, which Fastify measures itself.
@@ -74,7 +77,8 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   // Past the first event the status is sent; an error there can only be counted.
   const watch = encoding === undefined
     ? (chunk: Buffer): void => {
-        if (!lateErrorLogged && LATE_ERROR_MARKS.some((mark) => chunk.includes(mark))) {
+        // One search for "error" first: most chunks have none, and then the marks need not be tried.
+        if (!lateErrorLogged && chunk.includes('error') && LATE_ERROR_MARKS.some((mark) => chunk.includes(mark))) {
           lateErrorLogged = true
           request.log.warn({ plugin: 'fastify-openai-errors', statusCode: reply.statusCode }, 'error event after the stream started: its status was already sent')
         }

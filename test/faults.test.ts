@@ -75,10 +75,10 @@ async function closedWithin (closed: Promise<void>, ms: number): Promise<void> {
 
 // ---- upstreams that reset ----
 
-t.test('an upstream that resets mid-body (JSON) is answered 502 by the error handler, and the gateway stays up', async (t) => {
+t.test('an upstream that resets mid-body (JSON) is answered 502 by the error handler when the body could be an error, and the gateway stays up', async (t) => {
   const upstream = await startUpstream((req, res) => {
     if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION)
-    writeThen('application/json', COMPLETION.slice(0, 40), () => res.socket?.destroy())(req, res)
+    writeThen('application/json', '{"error":{"message":"Rate limit', () => res.socket?.destroy())(req, res)
   })
   const { url, logs } = await gatewayTo(t, upstream)
   const res = await rawRequest(url + '/reset')
@@ -88,6 +88,19 @@ t.test('an upstream that resets mid-body (JSON) is answered 502 by the error han
   const next = await rawRequest(url + '/ok')
   t.equal(next.status, 200)
   t.equal(next.body.toString(), COMPLETION)
+})
+
+t.test('a success body (first key "id") that resets mid-body went out as it came, cut short as without the plugin', async (t) => {
+  const upstream = await startUpstream((req, res) => {
+    if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION)
+    writeThen('application/json', COMPLETION.slice(0, 40), () => res.socket?.destroy())(req, res)
+  })
+  const { url } = await gatewayTo(t, upstream)
+  const res = await request(url + '/reset')
+  t.equal(res.status, 200)
+  t.not(res.outcome, 'end')
+  t.equal(res.body.toString(), COMPLETION.slice(0, 40))
+  t.equal((await rawRequest(url + '/ok')).status, 200)
 })
 
 t.test('an upstream that resets after maxBodyBytes aborts the response already under way, and the gateway stays up', async (t) => {
@@ -310,7 +323,7 @@ t.test('many mixed requests: every status as expected, the server stays up, hand
       }
       default: // '/reset'
         res.writeHead(200, { 'content-type': 'application/json' })
-        res.write('{"id":')
+        res.write('{"error":')
         setImmediate(() => res.socket?.destroy())
     }
   })

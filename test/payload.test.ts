@@ -53,3 +53,13 @@ t.test('a first key that marks a resource rules a body out, as findEnvelope woul
 t.test('the byte gate agrees with the text gate', async (t) => {
   for (const [text, expected] of cases) t.equal(mayBeErrorBytes(Buffer.from(text)), expected, JSON.stringify(text))
 })
+
+t.test('headRulesOut: a first chunk that cannot begin an envelope', async (t) => {
+  const { headRulesOut } = await import('../lib/payload')
+  t.equal(headRulesOut(Buffer.from('{"id":"chatcmpl-1","object":')), true)
+  t.equal(headRulesOut(Buffer.from(' \n"text"')), true)
+  t.equal(headRulesOut(Buffer.from('{"error":')), false)
+  t.equal(headRulesOut(Buffer.from('[{"error":')), false)
+  t.equal(headRulesOut(Buffer.from('{')), false, 'too short to tell')
+  t.equal(headRulesOut(Buffer.from('   ')), false)
+})

@@ -107,6 +107,33 @@ t.test('proxied JSON success bodies pass byte-identical, small and several MB la
   }
 })
 
+t.test('a proxied JSON body that starts like a success flows on before the upstream has finished it', async (t) => {
+  let headSeen!: () => void
+  const seen = new Promise<void>((resolve) => { headSeen = resolve })
+  let endedBeforeHead = false
+  const res = await new Promise<{ status: number, body: string }>((resolve, reject) => {
+    void (async () => {
+      const upstream = await startUpstream((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.write('{"id":"chatcmpl-1","object":"chat.completion",')
+        // The rest comes only once the client has the head, or after 3 s if it never gets it.
+        const timer = setTimeout(() => { endedBeforeHead = true; res.end('"choices":[]}') }, 3000)
+        void seen.then(() => { clearTimeout(timer); res.end('"choices":[]}') })
+      })
+      const gateway = await startGateway(upstream.url, { jsonPeekTimeoutMs: 60000 })
+      t.teardown(async () => { await gateway.close(); await upstream.close() })
+      http.get(addressOf(gateway) + '/v1/chat/completions', (response) => {
+        let body = ''
+        response.on('data', (chunk) => { body += chunk; headSeen() })
+        response.on('end', () => resolve({ status: response.statusCode as number, body }))
+      }).on('error', reject)
+    })()
+  })
+  t.equal(res.status, 200)
+  t.equal(res.body, '{"id":"chatcmpl-1","object":"chat.completion","choices":[]}')
+  t.notOk(endedBeforeHead, 'the head reached the client while the upstream was still sending')
+})
+
 t.test('a JSON error larger than maxBodyBytes is passed on unread, with every byte', async (t) => {
   const body = JSON.stringify({ error: { message: 'rate limit', code: 429, pad: 'x'.repeat(300) } })
   const known = await through(t, json(200, body, { 'content-length': String(body.length) }), { maxBodyBytes: 100 })
@@ -335,7 +362,7 @@ t.test('an upstream that closes mid-peek is answered 502 by the error handler: n
   for (const contentType of ['text/event-stream', 'application/json']) {
     const res = await through(t, (_req, res) => {
       res.writeHead(200, { 'content-type': contentType })
-      res.write(contentType === 'application/json' ? '{"id":"x",' : ': first\n\n')
+      res.write(contentType === 'application/json' ? '{"error":{"message":"x",' : ': first\n\n')
       setTimeout(() => res.socket?.destroy(), 20)
     })
     t.equal(res.status, 502, contentType)
