@@ -39,10 +39,11 @@ function answerWithJson (reply: FastifyReply, body: string): string {
 
 async function peekJson (settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
   const limit = settings.maxBodyBytes
-  const encoded = reply.getHeader('content-encoding') !== undefined
+  // A body of unknown length that starts like a success (`{"id":...`) goes on at once instead of being read to
+  // its end; one with a content-length (at most maxBodyBytes, or it was not read) is cheaper to read whole.
+  const early = reply.getHeader('content-encoding') === undefined && reply.getHeader('content-length') === undefined
   while (peek.bytes <= limit && await peek.read(stop.promise)) {
-    // A body that starts like a success (`{"id":...`) goes on at once instead of being read to its end.
-    if (!encoded && peek.chunks.length === 1 && headRulesOut(peek.chunks[0])) return peek.replay()
+    if (early && peek.chunks.length === 1 && headRulesOut(peek.chunks[0])) return peek.replay()
   }
   if (!peek.ended || peek.bytes > limit) return peek.replay()
   const raw = peek.head()
