@@ -3,7 +3,7 @@ import { JSON_CONTENT_TYPE } from './body'
 import { classifyEnvelope } from './classify'
 import { errorBody } from './dialect'
 import { normaliseOptions, type Settings } from './options'
-import { eventFor, notify, setRetryHeaders, type Outcome } from './respond'
+import { notify, setRetryHeaders, type Outcome } from './respond'
 import { lateRouteSettings, settingsOf } from './route-settings'
 import { kBuiltByPlugin } from './symbols'
 import { describeThrown, type ThrownDecision } from './thrown'
@@ -50,8 +50,7 @@ function outcomeFor (settings: Settings, decision: ThrownDecision, request: Fast
 }
 
 /** The error handler with settings already normalised: the plugin's own. */
-export function errorHandlerFor (base: Settings): ErrorHandler {
-  const late = lateRouteSettings(base)
+export function errorHandlerFor (base: Settings, late = lateRouteSettings(base)): ErrorHandler {
   return function openaiErrorHandler (error, request, reply) {
     // Per-route settings: an error from an application-wide onRequest hook arrives before the route's own
     // hook set them, so fall back to reading the route config.
@@ -59,7 +58,7 @@ export function errorHandlerFor (base: Settings): ErrorHandler {
     if (!settings.enabled) throw error
     const decision = describeThrown(error)
     const outcome = outcomeFor(settings, decision, request)
-    notify(settings, request, eventFor(request, 'error-handler', null, outcome, settings.reportOnly))
+    notify(settings, request, 'error-handler', null, outcome)
     if (settings.reportOnly) throw error
     if (decision.status >= 500) {
       reply.log.error({ err: error, statusCode: decision.status }, 'request failed')

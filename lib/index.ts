@@ -18,8 +18,10 @@ async function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown):
   fastify.decorateRequest(kRouteSettings as unknown as string, null)
   fastify.decorateReply(kBuiltByPlugin as unknown as string, false)
   fastify.addHook('onRoute', attachRouteSettings(settings))
-  fastify.addHook('onSend', createOnSend(settings, lateRouteSettings(settings)))
-  if (errorHandler) fastify.setErrorHandler(errorHandlerFor(settings))
+  // One resolver (and one cache) for the routes onRoute never saw, shared by the hook and the error handler.
+  const late = lateRouteSettings(settings)
+  fastify.addHook('onSend', createOnSend(settings, late))
+  if (errorHandler) fastify.setErrorHandler(errorHandlerFor(settings, late))
   // In report-only mode unknown routes keep Fastify's own 404.
   if (notFound && !settings.reportOnly) fastify.setNotFoundHandler(notFoundHandlerFor(settings))
 }

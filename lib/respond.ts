@@ -30,19 +30,13 @@ export function outcomeOf (decision: Decision): Outcome {
   return { ...decision, provider: providerOf(decision.rule, decision.shape) }
 }
 
-/** Tell the observer; an observer that throws is logged, never allowed to break the response. */
-export function notify (settings: Settings, request: FastifyRequest, event: NormalizeEvent): void {
-  if (settings.reportOnly) request.log.info({ openaiErrors: event }, 'fastify-openai-errors: report only, response left as it was')
-  if (settings.onNormalize === null) return
-  try {
-    settings.onNormalize(event)
-  } catch (error) {
-    request.log.error({ err: error }, 'fastify-openai-errors: onNormalize threw')
-  }
-}
-
-export function eventFor (request: FastifyRequest, source: NormalizeEvent['source'], originalStatus: number | null, outcome: Outcome, reportOnly: boolean): NormalizeEvent {
-  return {
+/**
+ * Tell the observer (and, in report-only mode, the log) of a decision; the event is built only when someone
+ * reads it. An observer that throws is logged, never allowed to break the response.
+ */
+export function notify (settings: Settings, request: FastifyRequest, source: NormalizeEvent['source'], originalStatus: number | null, outcome: Outcome): void {
+  if (settings.onNormalize === null && !settings.reportOnly) return
+  const event: NormalizeEvent = {
     source,
     method: request.method,
     url: request.url,
@@ -53,7 +47,14 @@ export function eventFor (request: FastifyRequest, source: NormalizeEvent['sourc
     provider: outcome.provider,
     type: outcome.type,
     code: outcome.code,
-    reportOnly
+    reportOnly: settings.reportOnly
+  }
+  if (settings.reportOnly) request.log.info({ openaiErrors: event }, 'fastify-openai-errors: report only, response left as it was')
+  if (settings.onNormalize === null) return
+  try {
+    settings.onNormalize(event)
+  } catch (error) {
+    request.log.error({ err: error }, 'fastify-openai-errors: onNormalize threw')
   }
 }
 
@@ -74,8 +75,7 @@ export function setRetryHeaders (reply: FastifyReply, outcome: Outcome, upstream
  */
 export function applyToResponse (settings: Settings, request: FastifyRequest, reply: FastifyReply, source: 'body' | 'stream', outcome: Outcome): boolean {
   const original = reply.statusCode
-  // The event is built only for someone who reads it.
-  if (settings.onNormalize !== null || settings.reportOnly) notify(settings, request, eventFor(request, source, original, outcome, settings.reportOnly))
+  notify(settings, request, source, original, outcome)
   if (settings.reportOnly) return false
   reply.code(outcome.status)
   if (settings.upstreamStatusHeader !== null) reply.header(settings.upstreamStatusHeader, String(original))

@@ -39,9 +39,10 @@ function answerWithJson (reply: FastifyReply, body: string): string {
 
 async function peekJson (settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
   const limit = settings.maxBodyBytes
+  const encoding = reply.getHeader('content-encoding') as string | undefined
   // A body of unknown length that starts like a success (`{"id":...`) goes on at once instead of being read to
   // its end; one with a content-length (at most maxBodyBytes, or it was not read) is cheaper to read whole.
-  const early = reply.getHeader('content-encoding') === undefined && reply.getHeader('content-length') === undefined
+  const early = encoding === undefined && reply.getHeader('content-length') === undefined
   while (peek.bytes <= limit && await peek.read(stop.promise)) {
     if (early && peek.chunks.length === 1 && headRulesOut(peek.chunks[0])) return peek.replay()
   }
@@ -49,7 +50,6 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
   const raw = peek.head()
   // A whole body read: from here on it is sent as bytes, which Fastify measures itself.
   reply.removeHeader('transfer-encoding')
-  const encoding = reply.getHeader('content-encoding') as string | undefined
   const body = decode(raw, encoding, false, limit)
   if (body === null) return raw
   const decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body, request.log)
