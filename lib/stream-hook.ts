@@ -43,7 +43,7 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
   // A body of unknown length that starts like a success (`{"id":...`) goes on at once instead of being read to
   // its end; one with a content-length (at most maxBodyBytes, or it was not read) is cheaper to read whole.
   const early = encoding === undefined && reply.getHeader('content-length') === undefined
-  while (peek.bytes <= limit && await peek.read(stop.promise)) {
+  while (peek.bytes <= limit && await peek.read(stop)) {
     if (early && peek.chunks.length === 1 && headRulesOut(peek.chunks[0])) return peek.replay()
   }
   if (!peek.ended || peek.bytes > limit) return peek.replay()
@@ -61,7 +61,7 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
 async function firstRecord (kind: RecordStream, peek: StreamPeek, stop: Stop, encoding: string | undefined, limit: number): Promise<SseEvent | null> {
   const first = kind === 'sse' ? firstDataEvent : firstJsonLine
   for (;;) {
-    const read = await peek.read(stop.promise)
+    const read = await peek.read(stop)
     if (!read && !peek.ended) return null // stopped, or the source failed
     const text = decode(peek.head(), encoding, !peek.ended, limit * 4)
     if (text === null) return null
@@ -93,8 +93,8 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }) : null)
   const decision = envelope === null ? null : classifyEnvelope(envelope, settings.table)
   if (decision === null || !applyToResponse(settings, request, reply, 'stream', outcomeOf(decision))) return peek.replay(watch)
-  peek.discard()
   const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
+  peek.drain()
   return answerWithJson(reply, body)
 }
 

@@ -1,8 +1,8 @@
-import { Readable } from 'node:stream'
+import { pipeline, Readable, Transform } from 'node:stream'
 import * as zlib from 'node:zlib'
 
-// Reading the head of a response stream without losing a byte: what was read is replayed first,
-// then the rest of the source, pulled one chunk at a time so backpressure holds.
+// Reading the head of a response stream without losing a byte: what was read goes back in front of the
+// source, and the source itself is sent.
 
 /** True for a Node stream or a web ReadableStream. */
 export function isStream (payload: unknown): payload is Readable | ReadableStream {
@@ -22,74 +22,114 @@ function toBuffer (value: unknown): Buffer {
 
 const noop = (): void => {}
 
-/** A stop signal for a peek: a deadline, or the client going away. */
-export interface Stop {
-  promise: Promise<'stop'>
+/** What the peek needs of the client's response: its 'close' event. */
+export interface ClosingEmitter {
+  once: (event: 'close', fn: () => void) => unknown
+  off: (event: 'close', fn: () => void) => unknown
+}
+
+/**
+ * The end of a peek: a deadline, or the client going away. The clock starts at the first wait, so a body
+ * whose head is already there costs no timer.
+ */
+export class Stop {
+  /** True once the deadline passed or the client went away. */
+  stopped = false
   /** True once the client went away. */
-  readonly closed: boolean
-  clear: () => void
+  closed = false
+  private timer: NodeJS.Timeout | null = null
+  private waker: (() => void) | null = null
+  private readonly timeoutMs: number
+  private readonly client: ClosingEmitter
+
+  constructor (timeoutMs: number, client: ClosingEmitter) {
+    this.timeoutMs = timeoutMs
+    this.client = client
+  }
+
+  /** Call `wake` when the stop comes; the first call starts the clock. */
+  arm (wake: () => void): void {
+    this.waker = wake
+    if (this.timer !== null) return
+    this.timer = setTimeout(this.fire, this.timeoutMs)
+    this.client.once('close', this.gone)
+  }
+
+  clear (): void {
+    if (this.timer === null) return
+    clearTimeout(this.timer)
+    this.client.off('close', this.gone)
+  }
+
+  private readonly fire = (): void => {
+    this.stopped = true
+    this.waker?.()
+  }
+
+  private readonly gone = (): void => {
+    this.closed = true
+    this.fire()
+  }
 }
 
-export function stopAfter (timeoutMs: number, closed: { once: (event: 'close', fn: () => void) => unknown, off: (event: 'close', fn: () => void) => unknown }): Stop {
-  let resolve: (value: 'stop') => void = noop
-  const promise = new Promise<'stop'>((resolve_) => { resolve = resolve_ })
-  let clientGone = false
-  const fire = (): void => resolve('stop')
-  const gone = (): void => {
-    clientGone = true
-    resolve('stop')
-  }
-  const timer = setTimeout(fire, timeoutMs)
-  closed.once('close', gone)
-  return {
-    promise,
-    get closed () { return clientGone },
-    clear () {
-      clearTimeout(timer)
-      closed.off('close', gone)
-    }
-  }
+export function stopAfter (timeoutMs: number, client: ClosingEmitter): Stop {
+  return new Stop(timeoutMs, client)
 }
 
+function prematureClose (): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })
+}
+
+// An error answered in place of a stream: the rest of it is read away, up to these bounds, so that the
+// upstream connection can serve another request; past them the source is destroyed.
+const DRAIN_BYTES = 64 * 1024
+const DRAIN_MS = 1000
+
+/**
+ * The head of a source stream, read in paused mode ('readable' and read(), no promise per chunk). What was
+ * read goes back in front of the source for sending, and the source itself is sent: after the head, its
+ * bytes reach the client the way they would without us.
+ */
 export class StreamPeek {
+  /** What was read, as bytes. */
   readonly chunks: Buffer[] = []
   bytes = 0
   ended = false
   failure: unknown = undefined
-  private readonly iterator: AsyncIterator<unknown>
-  private pending: Promise<IteratorResult<unknown>> | null = null
+  /** What was read, as the source gave it (strings and objects in object mode), for putting back. */
+  private readonly values: unknown[] = []
   private readonly source: Readable
+  private waker: (() => void) | null = null
+  private watching = true
 
   constructor (source: Readable) {
     this.source = source
-    this.iterator = source[Symbol.asyncIterator]()
+    source.on('readable', this.wake)
+    source.on('end', this.onEnd)
+    source.on('close', this.onClose)
+    // Kept for the source's whole life: an error between the hand-off and Fastify's own listener must not throw.
+    source.on('error', this.onError)
+    if (source.readableEnded) this.ended = true
+    else if (source.destroyed) this.failure = source.errored ?? prematureClose()
   }
 
   /** Read one more chunk. False when the stream ended or failed, or the stop came first. */
-  async read (stop: Promise<'stop'>): Promise<boolean> {
-    if (this.ended || this.failure !== undefined) return false
-    if (this.pending === null) {
-      this.pending = this.iterator.next()
-      this.pending.catch(noop) // a read still pending after a stop may fail later; its replay rethrows it
+  async read (stop: Stop): Promise<boolean> {
+    for (;;) {
+      if (this.ended || this.failure !== undefined || stop.stopped) return false
+      const value: unknown = this.source.read()
+      if (value !== null) {
+        const chunk = toBuffer(value)
+        this.values.push(value)
+        this.chunks.push(chunk)
+        this.bytes += chunk.length
+        return true
+      }
+      await new Promise<void>((resolve) => {
+        this.waker = resolve
+        stop.arm(this.wake)
+      })
     }
-    let result: IteratorResult<unknown> | 'stop'
-    try {
-      result = await Promise.race([this.pending, stop])
-    } catch (error) {
-      this.pending = null
-      this.failure = error
-      return false
-    }
-    if (result === 'stop') return false
-    this.pending = null
-    if (result.done === true) {
-      this.ended = true
-      return false
-    }
-    const chunk = toBuffer(result.value)
-    this.chunks.push(chunk)
-    this.bytes += chunk.length
-    return true
   }
 
   /** A stream that fails at once with the source's error: nothing was sent yet, so the error handler can still answer. */
@@ -103,45 +143,86 @@ export class StreamPeek {
     return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes)
   }
 
-  /** Stop reading and let the source go: its bytes will not be sent. */
+  /** The client is gone: let the source go at once. */
   discard (): void {
-    // Not iterator.return(): an async iterator mid-read would queue it behind a read that may never end.
+    this.unwatch()
     this.source.destroy()
   }
 
   /**
-   * The bytes read so far, then the rest of the source, in order, pulled one chunk per read so
-   * backpressure holds; an error the source raises later ends the replay with that error, as it would
-   * without us. (A source that failed during the peek is `failed()`'s.) Destroying the replay (the client went away) releases the source at once, even mid-read.
-   * `onChunk` sees each chunk after the head.
+   * The bytes will not be sent (an error was answered instead): read the rest away, within bounds, so the
+   * upstream connection is not closed for it.
+   */
+  drain (): void {
+    this.unwatch()
+    if (this.ended || this.source.destroyed) return
+    const source = this.source
+    let left = DRAIN_BYTES
+    const stop = (): void => { source.destroy() }
+    const timer = setTimeout(stop, DRAIN_MS)
+    timer.unref()
+    source.once('close', () => clearTimeout(timer))
+    source.on('data', (chunk: Buffer | string) => {
+      left -= chunk.length
+      if (left < 0) stop()
+    })
+    source.resume()
+  }
+
+  /**
+   * Everything to send: the bytes read so far, then the rest of the source, in order and with the source's
+   * backpressure; an error the source raises later ends it with that error, as it would without us. (A source
+   * that failed during the peek is `failed()`'s.) Fastify destroys what it sends when the client goes away,
+   * which destroys the source. `onChunk` sees each chunk after the head.
    */
   replay (onChunk?: (chunk: Buffer) => void): Readable {
-    const peek = this
-    let index = 0
-    return new Readable({
-      read () {
-        if (index < peek.chunks.length) {
-          this.push(peek.chunks[index++])
-          return
-        }
-        const next = peek.pending ?? peek.iterator.next()
-        peek.pending = null
-        next.then((result) => {
-          if (result.done === true) {
-            peek.ended = true
-            this.push(null)
-            return
-          }
-          const chunk = toBuffer(result.value)
-          onChunk?.(chunk)
-          this.push(chunk)
-        }, (error: Error) => { this.destroy(error) })
-      },
-      destroy (error, callback) {
-        if (!peek.ended) peek.discard()
-        callback(error)
+    this.unwatch()
+    if (this.ended) return Readable.from(this.values, { objectMode: this.source.readableObjectMode })
+    const source = this.source
+    if (onChunk === undefined) {
+      for (let i = this.values.length - 1; i >= 0; i--) source.unshift(this.values[i])
+      return source
+    }
+    const watched = new Transform({
+      transform (chunk: Buffer, _encoding, callback) {
+        onChunk(chunk)
+        callback(null, chunk)
       }
     })
+    for (const value of this.values) watched.push(value)
+    pipeline(source, watched, noop)
+    return watched
+  }
+
+  /** Stop listening for the peek: from here on the source belongs to whoever reads it. */
+  private unwatch (): void {
+    if (!this.watching) return
+    this.watching = false
+    this.source.off('readable', this.wake)
+    this.source.off('end', this.onEnd)
+    this.source.off('close', this.onClose)
+  }
+
+  private readonly wake = (): void => {
+    const waker = this.waker
+    if (waker === null) return
+    this.waker = null
+    waker()
+  }
+
+  private readonly onEnd = (): void => {
+    this.ended = true
+    this.wake()
+  }
+
+  private readonly onClose = (): void => {
+    if (!this.ended && this.failure === undefined) this.failure = prematureClose()
+    this.wake()
+  }
+
+  private readonly onError = (error: unknown): void => {
+    if (this.watching && this.failure === undefined) this.failure = error
+    this.wake()
   }
 }
 

@@ -2,9 +2,17 @@ import t from 'tap'
 import { Readable } from 'node:stream'
 import { EventEmitter } from 'node:events'
 import { gzipSync, brotliCompressSync } from 'node:zlib'
-import { decode, isReadableEncoding, isStream, stopAfter, StreamPeek } from '../lib/stream'
+import { decode, isReadableEncoding, isStream, stopAfter, StreamPeek, type Stop } from '../lib/stream'
 
-const never = new Promise<'stop'>(() => {})
+// A stop whose deadline is far away: cleared when the test file ends.
+const stops: Stop[] = []
+function longStop (): Stop {
+  const stop = stopAfter(60_000, new EventEmitter() as any)
+  stops.push(stop)
+  return stop
+}
+t.teardown(() => { for (const stop of stops) stop.clear() })
+const never = longStop()
 
 async function collect (stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -36,12 +44,16 @@ t.test('replay sends the head, then the rest, in order', async (t) => {
   t.same(seen, ['c', 'd'], 'onChunk sees only what comes after the head')
 })
 
-t.test('a stop while a read is pending keeps that read for the replay', async (t) => {
+t.test('a stop while waiting leaves what comes later in the source, for the replay', async (t) => {
   const source = new Readable({ read () {} })
   source.push('first')
   const peek = new StreamPeek(source)
   t.equal(await peek.read(never), true)
-  t.equal(await peek.read(Promise.resolve('stop')), false, 'stopped')
+  const stop = stopAfter(1, new EventEmitter() as any)
+  t.equal(await peek.read(stop), false, 'stopped')
+  t.equal(stop.stopped, true)
+  t.equal(await peek.read(stop), false, 'a stop, once come, stops every read')
+  stop.clear()
   source.push('second')
   source.push(null)
   t.equal((await collect(peek.replay())).toString(), 'firstsecond')
@@ -87,15 +99,123 @@ t.test('destroying the replay releases the source; after the end there is nothin
   t.ok(whole.destroyed)
 })
 
-t.test('stopAfter fires on its deadline or on close, and clears both', async (t) => {
+t.test('a source already ended or destroyed when the peek starts is seen as such at once', async (t) => {
+  const ended = Readable.from([Buffer.from('z')])
+  for await (const _chunk of ended); // eslint-disable-line no-unused-vars
+  const endedPeek = new StreamPeek(ended)
+  t.equal(endedPeek.ended, true)
+  t.equal(await endedPeek.read(never), false)
+
+  const broken = new Readable({ read () {} })
+  broken.on('error', () => {})
+  broken.destroy(new Error('gone'))
+  t.match(new StreamPeek(broken).failure, { message: 'gone' })
+  const closed = new Readable({ read () {} })
+  closed.destroy()
+  t.match(new StreamPeek(closed).failure, { code: 'ERR_STREAM_PREMATURE_CLOSE' })
+})
+
+t.test('a source destroyed without an error during the peek is a premature close', async (t) => {
+  const source = new Readable({ read () {} })
+  const peek = new StreamPeek(source)
+  setImmediate(() => source.destroy())
+  t.equal(await peek.read(never), false)
+  t.match(peek.failure, { code: 'ERR_STREAM_PREMATURE_CLOSE' })
+  t.equal(peek.ended, false)
+})
+
+t.test('the replay of a source read to its end keeps its chunks, in object mode too', async (t) => {
+  const peek = new StreamPeek(Readable.from(['a', 'b']))
+  while (await peek.read(never));
+  t.equal(peek.ended, true)
+  const replay = peek.replay()
+  const seen: unknown[] = []
+  for await (const chunk of replay) seen.push(chunk)
+  t.same(seen, ['a', 'b'])
+})
+
+t.test('a watched replay passes errors on and, destroyed, releases its source', async (t) => {
+  const failing = new Readable({ read () {} })
+  failing.push('x')
+  const peek = new StreamPeek(failing)
+  await peek.read(never)
+  const replay = peek.replay(() => {})
+  setTimeout(() => failing.destroy(new Error('late reset')), 10)
+  await t.rejects(collect(replay), { message: 'late reset' })
+
+  const source = new Readable({ read () {} })
+  source.push('y')
+  const second = new StreamPeek(source)
+  await second.read(never)
+  second.replay(() => {}).destroy()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.ok(source.destroyed)
+})
+
+t.test('drain reads the rest away and lets the source end on its own', async (t) => {
+  const source = new Readable({ read () {} })
+  source.push('error event')
+  const peek = new StreamPeek(source)
+  await peek.read(never)
+  peek.drain()
+  source.push('more')
+  source.push(null)
+  await new Promise((resolve) => source.once('end', resolve))
+  t.equal(source.destroyed || source.readableEnded, true)
+  t.equal(source.readableEnded, true, 'ended, not cut')
+})
+
+t.test('drain cuts a source past its byte bound, or one that stalls past its time bound', async (t) => {
+  const big = new Readable({ read () {} })
+  big.push('e')
+  const peek = new StreamPeek(big)
+  await peek.read(never)
+  peek.drain()
+  big.push(Buffer.alloc(70 * 1024))
+  await new Promise((resolve) => big.once('close', resolve))
+  t.equal(big.readableEnded, false, 'destroyed before its end')
+
+  const stalled = new Readable({ read () {} })
+  stalled.push('e')
+  const stalledPeek = new StreamPeek(stalled)
+  await stalledPeek.read(never)
+  stalledPeek.drain()
+  await new Promise((resolve) => stalled.once('close', resolve))
+  t.equal(stalled.destroyed, true, 'destroyed by the drain timer')
+})
+
+t.test('drain has nothing to do for a source that ended or was destroyed', async (t) => {
+  const done = new StreamPeek(Readable.from([Buffer.from('a')]))
+  while (await done.read(never));
+  done.drain()
+  t.pass('ended: nothing to drain')
+  const source = new Readable({ read () {} })
+  source.push('a')
+  const gone = new StreamPeek(source)
+  await gone.read(never)
+  source.destroy()
+  gone.drain()
+  t.equal(source.listenerCount('data'), 0, 'destroyed: no reading started')
+})
+
+t.test('a stop starts its clock at the first wait, fires on its deadline or on close, and clears both', async (t) => {
   const emitter = new EventEmitter()
   const timed = stopAfter(5, emitter as any)
-  t.equal(await timed.promise, 'stop')
+  t.equal(emitter.listenerCount('close'), 0, 'no listener before the first wait')
+  timed.clear()
+  await new Promise<void>((resolve) => timed.arm(resolve))
+  t.equal(timed.stopped, true)
   t.equal(timed.closed, false)
   timed.clear()
   const closing = stopAfter(60000, emitter as any)
+  let first = 0
+  let latest = 0
+  closing.arm(() => { first++ })
+  closing.arm(() => { latest++ }) // a second wait: one clock, one listener, the latest waker
+  t.equal(emitter.listenerCount('close'), 1)
   emitter.emit('close')
-  t.equal(await closing.promise, 'stop')
+  t.same([first, latest], [0, 1])
+  t.equal(closing.stopped, true)
   t.equal(closing.closed, true)
   closing.clear()
   t.equal(emitter.listenerCount('close'), 0)

@@ -198,6 +198,42 @@ t.test('SSE whose first event is an error answers as JSON with the mapped status
   t.equal(res.headers['content-length'], String(res.body.length))
 })
 
+t.test('an error-first SSE stream is read away, not cut: the upstream connection serves the next requests', async (t) => {
+  const ERROR_EVENT = 'data: {"error":{"message":"Rate limit reached","type":"rate_limit_error","code":"rate_limit_exceeded"}}\n\n'
+  const upstream = await startUpstream(sse([ERROR_EVENT, 5, ': trailing comment\n\n', 'data: [DONE]\n\n']))
+  let connections = 0
+  upstream.server.on('connection', () => { connections++ })
+  const gateway = await startGateway(upstream.url)
+  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  for (let i = 0; i < 5; i++) {
+    const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
+    t.equal(res.status, 429)
+    // The rest of the error stream is drained after the answer: let it finish before the next call.
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  t.equal(connections, 1, 'one kept-alive upstream connection for five error-first streams')
+})
+
+t.test('an error-first SSE stream that goes on and on is cut once past the drain bound', async (t) => {
+  const ERROR_EVENT = 'data: {"error":{"message":"Rate limit reached","type":"rate_limit_error"}}\n\n'
+  let upstreamClosed!: (sent: number) => void
+  const closed = new Promise<number>((resolve) => { upstreamClosed = resolve })
+  const upstream = await startUpstream((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(ERROR_EVENT)
+    let sent = 0
+    const filler = 'data: ' + 'x'.repeat(4090) + '\n\n'
+    const timer = setInterval(() => { res.write(filler); sent += filler.length }, 1)
+    res.on('close', () => { clearInterval(timer); upstreamClosed(sent) })
+  })
+  const gateway = await startGateway(upstream.url)
+  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
+  t.equal(res.status, 429)
+  const sent = await closed
+  t.ok(sent < 1024 * 1024, `the upstream was let go after ${sent} more bytes`)
+})
+
 t.test('the sglang fixture: an in-band context-length error in a 200 stream becomes 400', async (t) => {
   const fixture = providerErrors.find((f) => f.sse !== undefined)
   t.ok(fixture)
