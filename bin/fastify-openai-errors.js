@@ -4,7 +4,10 @@
 // npx fastify-openai-errors explain '<json>'    (or the body on stdin)
 // Shows how the mapping table decides a body: the envelope found, the status and the rules tried.
 
-const { explain } = require('..')
+const { explain, defaultRules } = require('..')
+
+// A default rule can match a body whose own status decides (`status-hint`): it says another status then.
+const DEFAULT_STATUS = new Map(defaultRules.map((rule) => [rule.name, rule.status]))
 
 const USAGE = `usage: fastify-openai-errors explain [--json] [--all] ['<response body>']
   Reads the body from the argument, or from stdin when there is none.
@@ -32,7 +35,9 @@ function render (explanation, all) {
   const tried = trail.filter((step) => !step.matched).length
   lines.push(`rules tried: ${trail.length} (${tried} did not match)`)
   for (const step of trail) {
-    if (all || step.matched) lines.push(`  ${step.matched ? 'match' : '  -  '}  ${step.stage.padEnd(11)} ${step.rule}`)
+    if (!all && !step.matched) continue
+    const overruled = step.matched && step.stage === 'default' && decision?.rule === 'status-hint' && DEFAULT_STATUS.get(step.rule) !== decision.status
+    lines.push(`  ${step.matched ? 'match' : '  -  '}  ${step.stage.padEnd(11)} ${step.rule}${overruled ? ` (says ${DEFAULT_STATUS.get(step.rule)}; the body's own status wins)` : ''}`)
   }
   return lines.join('\n')
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
 import { settingsOf } from './route-settings'
 import { JSON_CONTENT_TYPE } from './body'
 import { errorBody } from './dialect'
-import { applyToResponse, outcomeOf } from './respond'
+import { applyToResponse } from './respond'
 import { inspectResponse } from './inspect'
 import { inspectStream } from './stream-hook'
 import { isStream } from './stream'
@@ -34,7 +34,7 @@ export function createOnSend (pluginSettings: Settings, lateSettings: LateSettin
       decision = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload, request.log) : null
       if (decision === null) return done(null, payload)
     }
-    if (!applyToResponse(settings, request, reply, 'body', outcomeOf(decision)) || !settings.rewriteBody) return done(null, payload)
+    if (!applyToResponse(settings, request, reply, 'body', decision) || !settings.rewriteBody) return done(null, payload)
     reply.header('content-type', JSON_CONTENT_TYPE)
     done(null, errorBody(settings.dialect, request.url, decision.status, decision))
   }

@@ -6,15 +6,13 @@ import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from './retry'
 // Carrying out a decision on a reply: status, the headers that tell clients what happened and what to do,
 // the event for observers, and report-only mode, where nothing changes but the log.
 
-export interface Outcome {
-  status: number
-  rule: string
-  type: string
-  code: string | null
-  retryable: boolean | null
-  retryAfterMs: number | null
-  provider: string | null
-}
+/**
+ * What is carried out: a Decision as it is (no copy on the error path), or what the error handler makes of a
+ * thrown error, which names its provider. A decision's provider, for observers, is worked out only when
+ * someone reads the event, from the deciding rule and the body's shape.
+ */
+export type Outcome = Pick<Decision, 'status' | 'rule' | 'type' | 'code' | 'retryable' | 'retryAfterMs'> &
+({ shape: string } | { provider: string | null })
 
 // Prefixes of the default rules that no provider owns.
 const CROSS_PROVIDER = new Set(['any', 'type'])
@@ -24,10 +22,6 @@ export function providerOf (rule: string, shape: string | null): string | null {
   const dot = rule.indexOf('.')
   const prefix = dot > 0 ? rule.slice(0, dot) : null
   return prefix !== null && !CROSS_PROVIDER.has(prefix) ? prefix : shape
-}
-
-export function outcomeOf (decision: Decision): Outcome {
-  return { ...decision, provider: providerOf(decision.rule, decision.shape) }
 }
 
 /**
@@ -44,7 +38,7 @@ export function notify (settings: Settings, request: FastifyRequest, source: Nor
     originalStatus,
     status: outcome.status,
     rule: outcome.rule,
-    provider: outcome.provider,
+    provider: 'provider' in outcome ? outcome.provider : providerOf(outcome.rule, outcome.shape),
     type: outcome.type,
     code: outcome.code,
     reportOnly: settings.reportOnly

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { JSON_CONTENT_TYPE } from './body'
 import { errorBody } from './dialect'
-import { applyToResponse, outcomeOf } from './respond'
+import { applyToResponse } from './respond'
 import { classifyEnvelope } from './classify'
 import { findEnvelope } from './envelope'
 import { inspectResponse } from './inspect'
@@ -54,7 +54,7 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
   if (body === null) return raw
   const decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body, request.log)
   // Without a rewrite the status changes and the bytes, still encoded as they came, do not.
-  if (decision === null || !applyToResponse(settings, request, reply, 'stream', outcomeOf(decision)) || !settings.rewriteBody) return raw
+  if (decision === null || !applyToResponse(settings, request, reply, 'stream', decision) || !settings.rewriteBody) return raw
   return answerWithJson(reply, errorBody(settings.dialect, request.url, decision.status, decision))
 }
 
@@ -92,7 +92,7 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   // An `event: error` whose data is not an envelope (plain text) is an error all the same.
   const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }) : null)
   const decision = envelope === null ? null : classifyEnvelope(envelope, settings.table)
-  if (decision === null || !applyToResponse(settings, request, reply, 'stream', outcomeOf(decision))) return peek.replay(watch)
+  if (decision === null || !applyToResponse(settings, request, reply, 'stream', decision)) return peek.replay(watch)
   const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
   peek.drain()
   return answerWithJson(reply, body)

@@ -38,6 +38,14 @@ t.test('the CLI reads stdin, prints JSON with --json and every rule with --all',
   t.ok(all.stdout.split('\n').filter((line) => line.includes('  -  ')).length > 20, 'every rule tried is listed')
 })
 
+t.test('the CLI says when a matching default rule is overruled by the body\'s own status', async (t) => {
+  const res = run(['explain', '{"error":{"message":"No models available","code":500}}'])
+  t.match(res.stdout, /decision: 500 by status-hint/)
+  t.match(res.stdout, /match\s+default\s+litellm\.no-models-available \(says 404; the body's own status wins\)/)
+  const agreeing = run(['explain', '{"error":{"message":"No models available","code":404}}'])
+  t.match(agreeing.stdout, /match\s+default\s+litellm\.no-models-available\n/, 'a rule that agrees gets no note')
+})
+
 t.test('the CLI shortens long messages and shows a missing wait as a dash', async (t) => {
   const res = run(['explain', JSON.stringify({ error: { message: 'x'.repeat(300), code: 'model_not_found' } })])
   t.match(res.stdout, /message: "x{200}\.\.\."/)
