@@ -4,7 +4,7 @@ import { JSON_CONTENT_TYPE } from './body'
 import { errorBody } from './dialect'
 import { applyToResponse } from './respond'
 import { inspectResponse } from './inspect'
-import { inspectStream } from './stream-hook'
+import { inspectStream, streamReading } from './stream-hook'
 import { isStream } from './stream'
 import type { Settings } from './options'
 import { kBuiltByPlugin } from './symbols'
@@ -21,8 +21,10 @@ export function createOnSend (pluginSettings: Settings, lateSettings: LateSettin
       if (own === null) settings = lateSettings(request) ?? settings
       // A locked web stream is Fastify's to refuse, synchronously, as it would without us.
       if (!settings.enabled || !settings.inspectStreams || (payload as ReadableStream).locked === true) return done(null, payload)
+      const reading = streamReading(settings, request, reply)
+      if (reading === null) return done(null, payload)
       // inspectStream never rejects: whatever goes wrong, it hands back a stream with every byte.
-      void inspectStream(settings, request, reply, payload).then((sent) => done(null, sent))
+      void inspectStream(settings, request, reply, payload, reading).then((sent) => done(null, sent))
       return
     }
     let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log)

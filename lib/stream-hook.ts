@@ -98,25 +98,35 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   return answerWithJson(reply, body)
 }
 
+/** How a stream body is read: as JSON to its end, or record by record; null when it is not ours to read. */
+export type StreamReading = 'json' | RecordStream
+
 /**
- * What to send for a stream payload: the stream itself when it is not ours to read, a JSON error when
- * its head is one, or the bytes read so far followed by the rest. Never rejects.
+ * Whether a stream payload is read at all, decided from the request and the headers alone (synchronously, so a
+ * stream that is not read goes on without a turn of the event loop).
  */
-export async function inspectStream (settings: Settings, request: FastifyRequest, reply: FastifyReply, payload: Readable | ReadableStream): Promise<unknown> {
+export function streamReading (settings: Settings, request: FastifyRequest, reply: FastifyReply): StreamReading | null {
   const status = reply.statusCode
   const isSuccess = status >= 200 && status < 300 && status !== 204
-  if (request.method === 'HEAD' || !(isSuccess || (settings.correctErrorStatus && status >= 400 && status < 600))) return payload
+  if (request.method === 'HEAD' || !(isSuccess || (settings.correctErrorStatus && status >= 400 && status < 600))) return null
+  if (!isReadableEncoding(reply.getHeader('content-encoding'))) return null
   const contentType = reply.getHeader('content-type')
-  if (!isReadableEncoding(reply.getHeader('content-encoding'))) return payload
   const records = recordStreamOf(contentType)
-  if (records !== null ? !isSuccess || settings.sse === null : !isJsonContentType(contentType)) return payload
-  if (records === null && Number(reply.getHeader('content-length')) > settings.maxBodyBytes) return payload
+  if (records !== null) return isSuccess && settings.sse !== null ? records : null
+  if (!isJsonContentType(contentType) || Number(reply.getHeader('content-length')) > settings.maxBodyBytes) return null
+  return 'json'
+}
 
+/**
+ * What to send for a stream payload that `streamReading` says is read: a JSON error when its head is one, or the
+ * bytes read so far followed by the rest. Never rejects.
+ */
+export async function inspectStream (settings: Settings, request: FastifyRequest, reply: FastifyReply, payload: Readable | ReadableStream, reading: StreamReading): Promise<unknown> {
   const peek = new StreamPeek(toNodeStream(payload))
-  const stop = stopAfter(records !== null ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
+  const stop = stopAfter(reading !== 'json' ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
   let sent: unknown
   try {
-    sent = records !== null ? await peekRecords(records, settings, request, reply, peek, stop) : await peekJson(settings, request, reply, peek, stop)
+    sent = reading !== 'json' ? await peekRecords(reading, settings, request, reply, peek, stop) : await peekJson(settings, request, reply, peek, stop)
   } catch (error) {
     request.log.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')
     sent = peek.replay()
