@@ -1,4 +1,4 @@
-import { pipeline, Readable, Transform } from 'node:stream'
+import { Readable } from 'node:stream'
 import * as zlib from 'node:zlib'
 
 // Reading the head of a response stream without losing a byte: what was read goes back in front of the
@@ -19,8 +19,6 @@ function toBuffer (value: unknown): Buffer {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
   return Buffer.from(String(value))
 }
-
-const noop = (): void => {}
 
 /** What the peek needs of the client's response: its 'close' event. */
 export interface ClosingEmitter {
@@ -173,25 +171,28 @@ export class StreamPeek {
    * Everything to send: the bytes read so far, then the rest of the source, in order and with the source's
    * backpressure; an error the source raises later ends it with that error, as it would without us. (A source
    * that failed during the peek is `failed()`'s.) Fastify destroys what it sends when the client goes away,
-   * which destroys the source. `onChunk` sees each chunk after the head.
+   * which destroys the source.
+   *
+   * `onChunk` sees each chunk after the head once the stream flows (Fastify pipes it): a 'data' listener added
+   * when the source resumes, so that no second stream stands between the source and the client. (Added any
+   * earlier, it would start the flow before anyone reads it.) A consumer that reads in paused mode is not watched.
    */
   replay (onChunk?: (chunk: Buffer) => void): Readable {
     this.unwatch()
     if (this.ended) return Readable.from(this.values, { objectMode: this.source.readableObjectMode })
     const source = this.source
-    if (onChunk === undefined) {
-      for (let i = this.values.length - 1; i >= 0; i--) source.unshift(this.values[i])
-      return source
+    for (let i = this.values.length - 1; i >= 0; i--) source.unshift(this.values[i])
+    if (onChunk !== undefined) {
+      // A flowing stream gives back what was put in front of it one value at a time, before the rest.
+      let headLeft = this.values.length
+      source.once('resume', () => {
+        source.on('data', (chunk: unknown) => {
+          if (headLeft > 0) headLeft--
+          else onChunk(toBuffer(chunk))
+        })
+      })
     }
-    const watched = new Transform({
-      transform (chunk: Buffer, _encoding, callback) {
-        onChunk(chunk)
-        callback(null, chunk)
-      }
-    })
-    for (const value of this.values) watched.push(value)
-    pipeline(source, watched, noop)
-    return watched
+    return source
   }
 
   /** Stop listening for the peek: from here on the source belongs to whoever reads it. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Readable } from 'node:stream'
+import { Readable, Writable } from 'node:stream'
 import { EventEmitter } from 'node:events'
 import { gzipSync, brotliCompressSync } from 'node:zlib'
 import { decode, isReadableEncoding, isStream, stopAfter, StreamPeek, type Stop } from '../lib/stream'
@@ -17,6 +17,23 @@ const never = longStop()
 async function collect (stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** Everything a stream sends when piped, as Fastify sends a stream body. */
+async function piped (stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  const sink = new Writable({
+    write (chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk)
+      callback()
+    }
+  })
+  await new Promise((resolve, reject) => {
+    sink.on('finish', resolve)
+    stream.on('error', reject)
+    stream.pipe(sink)
+  })
   return Buffer.concat(chunks)
 }
 
@@ -40,7 +57,7 @@ t.test('replay sends the head, then the rest, in order', async (t) => {
   await peek.read(never)
   await peek.read(never)
   const seen: string[] = []
-  t.equal((await collect(peek.replay((chunk) => seen.push(chunk.toString())))).toString(), 'abcd')
+  t.equal((await piped(peek.replay((chunk) => seen.push(chunk.toString())))).toString(), 'abcd')
   t.same(seen, ['c', 'd'], 'onChunk sees only what comes after the head')
 })
 
@@ -134,22 +151,18 @@ t.test('the replay of a source read to its end keeps its chunks, in object mode 
   t.same(seen, ['a', 'b'])
 })
 
-t.test('a watched replay passes errors on and, destroyed, releases its source', async (t) => {
-  const failing = new Readable({ read () {} })
-  failing.push('x')
-  const peek = new StreamPeek(failing)
-  await peek.read(never)
-  const replay = peek.replay(() => {})
-  setTimeout(() => failing.destroy(new Error('late reset')), 10)
-  await t.rejects(collect(replay), { message: 'late reset' })
-
+t.test('a watched replay is the source itself, watched once it flows, not when read in paused mode', async (t) => {
   const source = new Readable({ read () {} })
+  source.push('x')
+  const peek = new StreamPeek(source)
+  await peek.read(never)
+  const seen: string[] = []
+  const replay = peek.replay((chunk) => seen.push(chunk.toString()))
+  t.equal(replay, source, 'no stream in between')
   source.push('y')
-  const second = new StreamPeek(source)
-  await second.read(never)
-  second.replay(() => {}).destroy()
-  await new Promise((resolve) => setImmediate(resolve))
-  t.ok(source.destroyed)
+  source.push(null)
+  t.equal((await collect(replay)).toString(), 'xy')
+  t.same(seen, [], 'an async iterator reads in paused mode: nothing to watch')
 })
 
 t.test('drain reads the rest away and lets the source end on its own', async (t) => {
