@@ -151,6 +151,26 @@ t.test('the replay of a source read to its end keeps its chunks, in object mode 
   t.same(seen, ['a', 'b'])
 })
 
+t.test('replay puts back what was read as the source gave it: decoded strings, objects in object mode', async (t) => {
+  const text = new Readable({ read () {} })
+  text.setEncoding('utf8')
+  text.push(Buffer.from('data: {"x":"é'))
+  const peek = new StreamPeek(text)
+  await peek.read(never)
+  t.equal(peek.head().toString(), 'data: {"x":"é')
+  const replay = peek.replay()
+  text.push(Buffer.from('ü"}\n\n'))
+  text.push(null)
+  t.equal((await piped(replay)).toString(), 'data: {"x":"éü"}\n\n')
+
+  const objects = Readable.from(['a', 'b', 'c'])
+  const objectPeek = new StreamPeek(objects)
+  await objectPeek.read(never)
+  const seen: unknown[] = []
+  for await (const value of objectPeek.replay()) seen.push(value)
+  t.same(seen, ['a', 'b', 'c'])
+})
+
 t.test('a watched replay is the source itself, watched once it flows, not when read in paused mode', async (t) => {
   const { source, peek } = await peeked('x')
   const seen: string[] = []
