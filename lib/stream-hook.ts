@@ -94,8 +94,9 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   const decision = envelope === null ? null : classifyEnvelope(envelope, settings.table)
   if (decision === null || !applyToResponse(settings, request, reply, 'stream', decision)) return peek.replay(watch)
   const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
-  peek.drain()
-  return answerWithJson(reply, body)
+  const answer = answerWithJson(reply, body)
+  peek.drain() // last: nothing may throw after the source's bytes are let go
+  return answer
 }
 
 /** How a stream body is read: as JSON to its end, or record by record; null when it is not ours to read. */

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { Readable } from 'node:stream'
 import * as zlib from 'node:zlib'
 
@@ -20,8 +21,9 @@ function toBuffer (value: unknown): Buffer {
   return Buffer.from(String(value))
 }
 
-/** What the peek needs of the client's response: its 'close' event. */
+/** What the peek needs of the client's response: whether it is gone already, and its 'close' event. */
 export interface ClosingEmitter {
+  readonly destroyed?: boolean
   once: (event: 'close', fn: () => void) => unknown
   off: (event: 'close', fn: () => void) => unknown
 }
@@ -50,7 +52,9 @@ export class Stop {
     this.waker = wake
     if (this.timer !== null) return
     this.timer = setTimeout(this.fire, this.timeoutMs)
-    this.client.once('close', this.gone)
+    // A client that left before the first wait has sent its 'close' already.
+    if (this.client.destroyed === true) this.gone()
+    else this.client.once('close', this.gone)
   }
 
   clear (): void {
@@ -160,8 +164,8 @@ export class StreamPeek {
     const timer = setTimeout(stop, DRAIN_MS)
     timer.unref()
     source.once('close', () => clearTimeout(timer))
-    source.on('data', (chunk: Buffer | string) => {
-      left -= chunk.length
+    source.on('data', (chunk: unknown) => {
+      left -= toBuffer(chunk).length
       if (left < 0) stop()
     })
     source.resume()
@@ -174,23 +178,31 @@ export class StreamPeek {
    * which destroys the source.
    *
    * `onChunk` sees each chunk after the head once the stream flows (Fastify pipes it): a 'data' listener added
-   * when the source resumes, so that no second stream stands between the source and the client. (Added any
+   * with the consumer's own, so that no second stream stands between the source and the client. (Added any
    * earlier, it would start the flow before anyone reads it.) A consumer that reads in paused mode is not watched.
    */
   replay (onChunk?: (chunk: Buffer) => void): Readable {
     this.unwatch()
     if (this.ended) return Readable.from(this.values, { objectMode: this.source.readableObjectMode })
     const source = this.source
-    for (let i = this.values.length - 1; i >= 0; i--) source.unshift(this.values[i])
+    // A string read from a source with an encoding goes back in that encoding, or it would be decoded twice.
+    const encoding = source.readableEncoding ?? undefined
+    for (let i = this.values.length - 1; i >= 0; i--) source.unshift(this.values[i] as Buffer | string, encoding)
     if (onChunk !== undefined) {
-      // A flowing stream gives back what was put in front of it one value at a time, before the rest.
+      // The watch sees the 'data' events the consumer sees, from the same moment: the head's values one by one
+      // (a flowing stream gives back what was put in front of it one value at a time), then the rest.
       let headLeft = this.values.length
-      source.once('resume', () => {
-        source.on('data', (chunk: unknown) => {
-          if (headLeft > 0) headLeft--
-          else onChunk(toBuffer(chunk))
-        })
-      })
+      const watch = (chunk: unknown): void => {
+        if (headLeft > 0) headLeft--
+        else onChunk(toBuffer(chunk))
+      }
+      const attach = (event: string | symbol): void => {
+        if (event !== 'data') return
+        source.off('newListener', attach)
+        // EventEmitter's own `on`: Readable's would start the flow here, before the consumer's listener is added.
+        EventEmitter.prototype.on.call(source, 'data', watch)
+      }
+      source.on('newListener', attach)
     }
     return source
   }

@@ -163,12 +163,49 @@ t.test('replay puts back what was read as the source gave it: decoded strings, o
   text.push(null)
   t.equal((await piped(replay)).toString(), 'data: {"x":"éü"}\n\n')
 
+  for (const encoding of ['hex', 'base64', 'latin1'] as const) {
+    const bytes = Buffer.from('{"x":"é"}')
+    const plain = new Readable({ read () {} })
+    plain.setEncoding(encoding)
+    plain.push(bytes)
+    plain.push(null)
+    const encoded = new Readable({ read () {} })
+    encoded.setEncoding(encoding)
+    encoded.push(bytes)
+    const encodedPeek = new StreamPeek(encoded)
+    await encodedPeek.read(never)
+    const encodedReplay = encodedPeek.replay()
+    encoded.push(null)
+    t.same(await piped(encodedReplay), await piped(plain), `${encoding}: the same bytes as without the peek`)
+  }
+
   const objects = Readable.from(['a', 'b', 'c'])
   const objectPeek = new StreamPeek(objects)
   await objectPeek.read(never)
   const seen: unknown[] = []
   for await (const value of objectPeek.replay()) seen.push(value)
   t.same(seen, ['a', 'b', 'c'])
+})
+
+t.test('the watch sees exactly what comes after the head, for a source that pushes on timers', async (t) => {
+  for (const reads of [1, 2, 3]) {
+    const parts = ['a', 'b', 'c', 'd', 'e', 'f']
+    const source = new Readable({ read () {} })
+    let next = 0
+    const timer = setInterval(() => {
+      source.push(next < parts.length ? parts[next++] : null)
+      if (next === parts.length) {
+        source.push(null)
+        clearInterval(timer)
+      }
+    }, 1)
+    const peek = new StreamPeek(source)
+    for (let i = 0; i < reads; i++) await peek.read(never)
+    const head = peek.head().toString()
+    const seen: string[] = []
+    t.equal((await piped(peek.replay((chunk) => seen.push(chunk.toString())))).toString(), 'abcdef')
+    t.equal(head + seen.join(''), 'abcdef', `after ${reads} read(s): the head, then the watch, cover every byte once`)
+  }
 })
 
 t.test('a watched replay is the source itself, watched once it flows, not when read in paused mode', async (t) => {
@@ -204,6 +241,17 @@ t.test('drain cuts a source past its byte bound, or one that stalls past its tim
   t.equal(stalled.destroyed, true, 'destroyed by the drain timer')
 })
 
+t.test('drain counts the bytes of strings and objects too', async (t) => {
+  const source = new Readable({ objectMode: true, read () {} })
+  source.push('e')
+  const peek = new StreamPeek(source)
+  await peek.read(never)
+  peek.drain()
+  for (let i = 0; i < 20; i++) source.push('x'.repeat(4096))
+  await new Promise((resolve) => source.once('close', resolve))
+  t.equal(source.readableEnded, false, 'destroyed past 64 KiB, well before the 1 s bound')
+})
+
 t.test('drain has nothing to do for a source that ended or was destroyed', async (t) => {
   const done = new StreamPeek(Readable.from([Buffer.from('a')]))
   while (await done.read(never));
@@ -224,6 +272,12 @@ t.test('a stop starts its clock at the first wait, fires on its deadline or on c
   t.equal(timed.stopped, true)
   t.equal(timed.closed, false)
   timed.clear()
+  const gone = Object.assign(new EventEmitter(), { destroyed: true })
+  const late = stopAfter(60000, gone as any)
+  let wokenAtOnce = false
+  late.arm(() => { wokenAtOnce = true })
+  t.same([wokenAtOnce, late.stopped, late.closed], [true, true, true], 'a client gone before the first wait stops it at once')
+  late.clear()
   const closing = stopAfter(60000, emitter as any)
   let first = 0
   let latest = 0

@@ -290,6 +290,21 @@ t.test('an error after the stream started is logged once as a warning', async (t
   t.equal(warnings.length, 1)
 })
 
+t.test('a single error event after the first one, and after a pause, is seen by the watch', async (t) => {
+  const lines: string[] = []
+  const upstream = await startUpstream(sse([`data: ${CHUNK}\n\n`, 10, 'data: {"error":{"message":"overloaded"}}\n\n', 5, 'data: [DONE]\n\n']))
+  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
+  await app.register(plugin as any)
+  await app.register((await import('@fastify/reply-from')).default, { base: upstream.url })
+  app.get('/*', (request, reply) => { reply.from(request.url) })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => { await app.close(); await upstream.close() })
+  const res = await rawRequest(addressOf(app) + '/v1/chat/completions')
+  t.equal(res.status, 200)
+  t.equal(res.body.toString(), `data: ${CHUNK}\n\ndata: {"error":{"message":"overloaded"}}\n\ndata: [DONE]\n\n`, 'every byte, in order')
+  t.equal(lines.filter((line) => line.includes('error event after the stream started')).length, 1)
+})
+
 t.test('a slow first token is waited for within sse.peekTimeoutMs', async (t) => {
   const res = await through(t, sse([': keepalive\n\n', 150, 'data: {"error":{"message":"quota exceeded","code":429}}\n\n']), { sse: { peekTimeoutMs: 2000 } })
   t.equal(res.status, 429)
@@ -446,6 +461,31 @@ t.test('a client that disconnects during the peek releases the upstream and the 
   t.pass('the upstream response was closed after the client left')
   const timers = process.getActiveResourcesInfo().filter((name) => name === 'Timeout')
   t.ok(timers.length < 5, `no peek timer left behind (${timers.length} timers)`)
+})
+
+t.test('a client gone before the route sends its stream releases the stream at once, not at the peek deadline', async (t) => {
+  let sourceClosed!: () => void
+  const closed = new Promise<void>((resolve) => { sourceClosed = resolve })
+  let requestArrived!: () => void
+  const arrived = new Promise<void>((resolve) => { requestArrived = resolve })
+  const app = Fastify()
+  await app.register(plugin as any, { sse: { peekTimeoutMs: 60000 } })
+  app.get('/late', async (_request, reply) => {
+    requestArrived()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const source = new Readable({ read () {} })
+    source.push(': waiting\n\n')
+    source.on('close', () => sourceClosed())
+    return reply.type('text/event-stream').send(source)
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => { await app.close() })
+  const req = http.get(addressOf(app) + '/late')
+  req.on('error', () => {})
+  await arrived
+  req.destroy()
+  await closed
+  t.pass('the stream was released long before the 60 s peek deadline')
 })
 
 t.test('a web ReadableStream payload is read like a Node stream', async (t) => {
