@@ -92,7 +92,12 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   // An `event: error` whose data is not an envelope (plain text) is an error all the same.
   const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }) : null)
   const decision = envelope === null ? null : classifyEnvelope(envelope, settings.table)
-  if (decision === null || !applyToResponse(settings, request, reply, 'stream', decision)) return peek.replay(watch)
+  if (decision === null) {
+    // Events after the first one that came in the same read are past the status too.
+    watch?.(peek.head())
+    return peek.replay(watch)
+  }
+  if (!applyToResponse(settings, request, reply, 'stream', decision)) return peek.replay(watch)
   const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
   const answer = answerWithJson(reply, body)
   peek.drain() // last: nothing may throw after the source's bytes are let go

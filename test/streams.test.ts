@@ -463,6 +463,20 @@ t.test('a client that disconnects during the peek releases the upstream and the 
   t.ok(timers.length < 5, `no peek timer left behind (${timers.length} timers)`)
 })
 
+t.test('an error event that came in the same write as the first event is seen by the watch too', async (t) => {
+  const lines: string[] = []
+  const upstream = await startUpstream(sse([`data: ${CHUNK}\n\ndata: {"error":{"message":"overloaded"}}\n\n`, 'data: [DONE]\n\n']))
+  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
+  await app.register(plugin as any)
+  await app.register((await import('@fastify/reply-from')).default, { base: upstream.url })
+  app.get('/*', (request, reply) => { reply.from(request.url) })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => { await app.close(); await upstream.close() })
+  const res = await rawRequest(addressOf(app) + '/v1/chat/completions')
+  t.equal(res.status, 200)
+  t.equal(lines.filter((line) => line.includes('error event after the stream started')).length, 1)
+})
+
 t.test('a client gone before the route sends its stream releases the stream at once, not at the peek deadline', async (t) => {
   let sourceClosed!: () => void
   const closed = new Promise<void>((resolve) => { sourceClosed = resolve })
