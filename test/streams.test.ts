@@ -18,6 +18,20 @@ async function through (t: any, handler: Handler, options: Record<string, unknow
   return await rawRequest(addressOf(gateway) + path, init)
 }
 
+/** Like `through`, with the gateway's warn-level log kept: the response, and how many late-error warnings it logged. */
+async function throughLogged (t: any, handler: Handler): Promise<{ res: Awaited<ReturnType<typeof rawRequest>>, warnings: () => number }> {
+  const lines: string[] = []
+  const upstream = await startUpstream(handler)
+  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
+  await app.register(plugin as any)
+  await app.register((await import('@fastify/reply-from')).default, { base: upstream.url })
+  app.get('/*', (request, reply) => { reply.from(request.url) })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => { await app.close(); await upstream.close() })
+  const res = await rawRequest(addressOf(app) + '/v1/chat/completions')
+  return { res, warnings: () => lines.filter((line) => line.includes('error event after the stream started')).length }
+}
+
 function json (status: number, body: string | Buffer, headers: Record<string, string> = {}): Handler {
   return (_req, res) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers })
@@ -276,33 +290,16 @@ t.test('SSE success streams pass through byte-identical, error fields later or n
 })
 
 t.test('an error after the stream started is logged once as a warning', async (t) => {
-  const lines: string[] = []
-  const upstream = await startUpstream(sse([`data: ${CHUNK}\n\n`, 5, 'event: error\ndata: {"error":"x"}\n\n', 5, 'event: error\ndata: {"error":"y"}\n\n']))
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
-  await app.register(plugin as any)
-  await app.register((await import('@fastify/reply-from')).default, { base: upstream.url })
-  app.get('/*', (request, reply) => { reply.from(request.url) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(async () => { await app.close(); await upstream.close() })
-  const res = await rawRequest(addressOf(app) + '/v1/chat/completions')
+  const { res, warnings } = await throughLogged(t, sse([`data: ${CHUNK}\n\n`, 5, 'event: error\ndata: {"error":"x"}\n\n', 5, 'event: error\ndata: {"error":"y"}\n\n']))
   t.equal(res.status, 200)
-  const warnings = lines.filter((line) => line.includes('error event after the stream started'))
-  t.equal(warnings.length, 1)
+  t.equal(warnings(), 1)
 })
 
 t.test('a single error event after the first one, and after a pause, is seen by the watch', async (t) => {
-  const lines: string[] = []
-  const upstream = await startUpstream(sse([`data: ${CHUNK}\n\n`, 10, 'data: {"error":{"message":"overloaded"}}\n\n', 5, 'data: [DONE]\n\n']))
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
-  await app.register(plugin as any)
-  await app.register((await import('@fastify/reply-from')).default, { base: upstream.url })
-  app.get('/*', (request, reply) => { reply.from(request.url) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(async () => { await app.close(); await upstream.close() })
-  const res = await rawRequest(addressOf(app) + '/v1/chat/completions')
+  const { res, warnings } = await throughLogged(t, sse([`data: ${CHUNK}\n\n`, 10, 'data: {"error":{"message":"overloaded"}}\n\n', 5, 'data: [DONE]\n\n']))
   t.equal(res.status, 200)
   t.equal(res.body.toString(), `data: ${CHUNK}\n\ndata: {"error":{"message":"overloaded"}}\n\ndata: [DONE]\n\n`, 'every byte, in order')
-  t.equal(lines.filter((line) => line.includes('error event after the stream started')).length, 1)
+  t.equal(warnings(), 1)
 })
 
 t.test('a slow first token is waited for within sse.peekTimeoutMs', async (t) => {
@@ -464,17 +461,9 @@ t.test('a client that disconnects during the peek releases the upstream and the 
 })
 
 t.test('an error event that came in the same write as the first event is seen by the watch too', async (t) => {
-  const lines: string[] = []
-  const upstream = await startUpstream(sse([`data: ${CHUNK}\n\ndata: {"error":{"message":"overloaded"}}\n\n`, 'data: [DONE]\n\n']))
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
-  await app.register(plugin as any)
-  await app.register((await import('@fastify/reply-from')).default, { base: upstream.url })
-  app.get('/*', (request, reply) => { reply.from(request.url) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(async () => { await app.close(); await upstream.close() })
-  const res = await rawRequest(addressOf(app) + '/v1/chat/completions')
+  const { res, warnings } = await throughLogged(t, sse([`data: ${CHUNK}\n\ndata: {"error":{"message":"overloaded"}}\n\n`, 'data: [DONE]\n\n']))
   t.equal(res.status, 200)
-  t.equal(lines.filter((line) => line.includes('error event after the stream started')).length, 1)
+  t.equal(warnings(), 1)
 })
 
 t.test('a client gone before the route sends its stream releases the stream at once, not at the peek deadline', async (t) => {
