@@ -8,10 +8,14 @@ export interface RuleErrorLog {
   error: (details: object, message: string) => void
 }
 
+/** Whether a response with this status is judged at all: a 2xx, or a 4xx/5xx with `correctErrorStatus`. */
+export function isJudgedStatus (settings: Settings, status: number): boolean {
+  return (status >= 200 && status < 300) || (settings.correctErrorStatus && status >= 400 && status < 600)
+}
+
 /** The decision for a response that is an error in need of another status, or null to send it as it is. Never throws. */
 export function inspectResponse (settings: Settings, status: number, contentType: unknown, payload: unknown, log?: RuleErrorLog): Decision | null {
-  const isSuccess = status >= 200 && status < 300
-  if (!isSuccess && !(settings.correctErrorStatus && status >= 400 && status < 600)) return null
+  if (!isJudgedStatus(settings, status)) return null
   if (!isJsonContentType(contentType)) return null
   if (typeof payload === 'string') {
     if (payload.length > settings.maxBodyBytes || !mayBeErrorText(payload)) return null
@@ -30,6 +34,6 @@ export function inspectResponse (settings: Settings, status: number, contentType
   }
   if (decision === null || decision.status === status) return null
   // An error status is only corrected when the table knows better than a guess.
-  if (!isSuccess && decision.rule === 'fallback') return null
+  if (status >= 400 && decision.rule === 'fallback') return null
   return decision
 }

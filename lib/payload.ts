@@ -75,11 +75,16 @@ export function mayBeErrorText (text: string): boolean {
   }))
 }
 
-/** The same gate over bytes, decoding only the first 64 of them. */
-export function mayBeErrorBytes (bytes: Buffer): boolean {
+/** The first 64 bytes of a body after its leading white space, as latin1 text: what the sticky patterns read. */
+function headOf (bytes: Buffer): string {
   let start = 0
   while (start < bytes.length && isSpace(bytes[start])) start++
-  return mayBeError(bytes.toString('latin1', start, start + 64), 0, () => ({
+  return bytes.toString('latin1', start, start + 64)
+}
+
+/** The same gate over bytes, decoding only the first 64 of them. */
+export function mayBeErrorBytes (bytes: Buffer): boolean {
+  return mayBeError(headOf(bytes), 0, () => ({
     length: bytes.length,
     at: (index) => bytes[index],
     find: (needle, from) => bytes.indexOf(needle, from)
@@ -91,10 +96,8 @@ export function mayBeErrorBytes (bytes: Buffer): boolean {
  * first key marks a resource. For stream bodies, decided on their first chunk.
  */
 export function headRulesOut (bytes: Buffer): boolean {
-  let start = 0
-  while (start < bytes.length && isSpace(bytes[start])) start++
-  if (start === bytes.length) return false
-  const head = bytes.toString('latin1', start, start + 64)
+  const head = headOf(bytes)
+  if (head === '') return false
   const first = head.charCodeAt(0)
   return first === OPEN_BRACE ? matchesAt(RESOURCE_FIRST_KEY, head, 0) : first !== OPEN_BRACKET
 }

@@ -38,8 +38,9 @@ export function retryDelayFromMessage (message: string): number | null {
 
 /** The wait upstream headers state, in ms: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
 export function retryDelayFromHeaders (get: (name: string) => unknown, now = Date.now()): number | null {
-  const ms = Number(get('retry-after-ms'))
-  if (Number.isFinite(ms) && ms >= 0 && String(get('retry-after-ms')).trim() !== '') return Math.ceil(ms)
+  const afterMs = get('retry-after-ms')
+  const ms = Number(afterMs)
+  if (Number.isFinite(ms) && ms >= 0 && String(afterMs).trim() !== '') return Math.ceil(ms)
   const after = get('retry-after')
   if (typeof after !== 'string' || after.trim() === '') return null
   const seconds = Number(after)

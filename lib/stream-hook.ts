@@ -5,11 +5,11 @@ import { errorBody } from './dialect'
 import { applyToResponse } from './respond'
 import { classifyEnvelope } from './classify'
 import { findEnvelope } from './envelope'
-import { inspectResponse } from './inspect'
+import { inspectResponse, isJudgedStatus } from './inspect'
 import type { Settings } from './options'
 import { headRulesOut, isJsonContentType } from './payload'
 import { eventJson, firstDataEvent, firstJsonLine, type SseEvent } from './sse'
-import { decode, isReadableEncoding, stopAfter, StreamPeek, toNodeStream, type Stop } from './stream'
+import { decode, isReadableEncoding, Stop, StreamPeek, toNodeStream } from './stream'
 
 // Stream bodies (what @fastify/reply-from hands onSend): read the head, decide, then send either a
 // JSON error instead of the stream or every byte of the stream as it came.
@@ -113,12 +113,12 @@ export type StreamReading = 'json' | RecordStream
  */
 export function streamReading (settings: Settings, request: FastifyRequest, reply: FastifyReply): StreamReading | null {
   const status = reply.statusCode
-  const isSuccess = status >= 200 && status < 300 && status !== 204
-  if (request.method === 'HEAD' || !(isSuccess || (settings.correctErrorStatus && status >= 400 && status < 600))) return null
+  if (request.method === 'HEAD' || status === 204 || !isJudgedStatus(settings, status)) return null
   if (!isReadableEncoding(reply.getHeader('content-encoding'))) return null
   const contentType = reply.getHeader('content-type')
   const records = recordStreamOf(contentType)
-  if (records !== null) return isSuccess && settings.sse !== null ? records : null
+  // Record streams are read only with a 2xx: an error status is the upstream's own answer.
+  if (records !== null) return status < 300 && settings.sse !== null ? records : null
   if (!isJsonContentType(contentType) || Number(reply.getHeader('content-length')) > settings.maxBodyBytes) return null
   return 'json'
 }
@@ -129,7 +129,7 @@ export function streamReading (settings: Settings, request: FastifyRequest, repl
  */
 export async function inspectStream (settings: Settings, request: FastifyRequest, reply: FastifyReply, payload: Readable | ReadableStream, reading: StreamReading): Promise<unknown> {
   const peek = new StreamPeek(toNodeStream(payload))
-  const stop = stopAfter(reading !== 'json' ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
+  const stop = new Stop(reading !== 'json' ? (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs : settings.jsonPeekTimeoutMs, reply.raw)
   let sent: unknown
   try {
     sent = reading !== 'json' ? await peekRecords(reading, settings, request, reply, peek, stop) : await peekJson(settings, request, reply, peek, stop)

@@ -74,10 +74,6 @@ export class Stop {
   }
 }
 
-export function stopAfter (timeoutMs: number, client: ClosingEmitter): Stop {
-  return new Stop(timeoutMs, client)
-}
-
 function prematureClose (): Error {
   return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })
 }
