@@ -1,6 +1,5 @@
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import Fastify from 'fastify'
@@ -8,6 +7,7 @@ import OpenAI from 'openai'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { rawRequest, startUpstream, type Handler } from './helpers/gateway'
+import { refusedOrigin } from './helpers/upstream'
 
 // The examples are plain CommonJS JavaScript on the built dist/ (npm test builds first).
 type Build = (opts?: Record<string, unknown>) => Promise<FastifyInstance>
@@ -141,11 +141,7 @@ t.test('basic-gateway', async (t) => {
   })
 
   t.test('an upstream that refuses the connection answers 502 upstream_unavailable', async (t) => {
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const { port } = closed.address() as AddressInfo
-    await new Promise((resolve) => closed.close(resolve))
-    const app = await basicGateway.build({ upstreamUrl: `http://127.0.0.1:${port}` })
+    const app = await basicGateway.build({ upstreamUrl: await refusedOrigin() })
     t.teardown(() => app.close())
     const res = await chat(app)
     t.equal(res.statusCode, 502)
@@ -326,11 +322,7 @@ t.test('proxy-gateway', async (t) => {
   })
 
   t.test('an upstream that refuses the connection answers 502 upstream_unavailable, not reply-from\'s 500', async (t) => {
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const { port } = closed.address() as AddressInfo
-    await new Promise((resolve) => closed.close(resolve))
-    const app = await proxyGateway.build({ upstreamUrl: `http://127.0.0.1:${port}` })
+    const app = await proxyGateway.build({ upstreamUrl: await refusedOrigin() })
     await app.listen({ port: 0, host: '127.0.0.1' })
     t.teardown(() => app.close())
     const res = await post(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, '{}')
@@ -459,15 +451,6 @@ t.test('compose-error-handler', async (t) => {
   })
 })
 
-/** A URL on 127.0.0.1 where nothing listens: connecting to it is refused. */
-async function refusedUrl (): Promise<string> {
-  const closed = createServer()
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-  const { port } = closed.address() as AddressInfo
-  await new Promise((resolve) => closed.close(resolve))
-  return `http://127.0.0.1:${port}`
-}
-
 /** A pino logger writing into `lines`. */
 function captureLog (level = 'info') {
   const lines: string[] = []
@@ -528,7 +511,7 @@ t.test('prometheus-metrics', async (t) => {
     t.ok(text.includes(metricLine({ route: '/v1/chat/completions', original_status: '200', status: '429', rule: 'openai.rate-limit', provider: 'openai', source: 'stream' }, 1)), text)
     t.ok(text.includes(metricLine({ route: 'none', original_status: 'none', status: '404', rule: 'not-found', provider: 'none', source: 'not-found' }, 1)), text)
 
-    const app = await metrics.build({ upstreamUrl: await refusedUrl() })
+    const app = await metrics.build({ upstreamUrl: await refusedOrigin() })
     t.teardown(() => app.close())
     t.equal((await chat(app)).statusCode, 502)
     const refused = await scrape(app)
@@ -574,7 +557,7 @@ t.test('report-only', async (t) => {
 
   t.test('thrown errors go to Fastify\'s own handler and unknown URLs get Fastify\'s 404; the thrown one is logged', async (t) => {
     const { lines, logger } = captureLog()
-    const app = await reportOnly.build({ upstreamUrl: await refusedUrl(), logger })
+    const app = await reportOnly.build({ upstreamUrl: await refusedOrigin(), logger })
     t.teardown(() => app.close())
     const refused = await chat(app)
     t.equal(refused.statusCode, 500, 'Fastify\'s 500, where the plugin would answer 502')
@@ -658,7 +641,7 @@ t.test('anthropic-gateway', async (t) => {
   })
 
   t.test('a refused upstream is a 502 api_error; unknown URLs answer in the dialect of their path', async (t) => {
-    const app = await anthropicGateway.build({ upstreamUrl: await refusedUrl() })
+    const app = await anthropicGateway.build({ upstreamUrl: await refusedOrigin() })
     await app.listen({ port: 0, host: '127.0.0.1' })
     t.teardown(() => app.close())
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`

@@ -2,12 +2,12 @@ import t from 'tap'
 import { Readable, Writable } from 'node:stream'
 import { EventEmitter } from 'node:events'
 import { gzipSync, brotliCompressSync } from 'node:zlib'
-import { decode, isReadableEncoding, isStream, stopAfter, StreamPeek, type Stop } from '../lib/stream'
+import { decode, isReadableEncoding, isStream, Stop, StreamPeek } from '../lib/stream'
 
 // A stop whose deadline is far away: cleared when the test file ends.
 const stops: Stop[] = []
 function longStop (): Stop {
-  const stop = stopAfter(60_000, new EventEmitter() as any)
+  const stop = new Stop(60_000, new EventEmitter() as any)
   stops.push(stop)
   return stop
 }
@@ -75,7 +75,7 @@ t.test('a stop while waiting leaves what comes later in the source, for the repl
   source.push('first')
   const peek = new StreamPeek(source)
   t.equal(await peek.read(never), true)
-  const stop = stopAfter(1, new EventEmitter() as any)
+  const stop = new Stop(1, new EventEmitter() as any)
   t.equal(await peek.read(stop), false, 'stopped')
   t.equal(stop.stopped, true)
   t.equal(await peek.read(stop), false, 'a stop, once come, stops every read')
@@ -265,7 +265,7 @@ t.test('drain has nothing to do for a source that ended or was destroyed', async
 
 t.test('a stop starts its clock at the first wait, fires on its deadline or on close, and clears both', async (t) => {
   const emitter = new EventEmitter()
-  const timed = stopAfter(5, emitter as any)
+  const timed = new Stop(5, emitter as any)
   t.equal(emitter.listenerCount('close'), 0, 'no listener before the first wait')
   timed.clear()
   await new Promise<void>((resolve) => timed.arm(resolve))
@@ -273,12 +273,12 @@ t.test('a stop starts its clock at the first wait, fires on its deadline or on c
   t.equal(timed.closed, false)
   timed.clear()
   const gone = Object.assign(new EventEmitter(), { destroyed: true })
-  const late = stopAfter(60000, gone as any)
+  const late = new Stop(60000, gone as any)
   let wokenAtOnce = false
   late.arm(() => { wokenAtOnce = true })
   t.same([wokenAtOnce, late.stopped, late.closed], [true, true, true], 'a client gone before the first wait stops it at once')
   late.clear()
-  const closing = stopAfter(60000, emitter as any)
+  const closing = new Stop(60000, emitter as any)
   let first = 0
   let latest = 0
   closing.arm(() => { first++ })

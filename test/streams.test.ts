@@ -39,19 +39,23 @@ function json (status: number, body: string | Buffer, headers: Record<string, st
   }
 }
 
-function sse (events: Array<string | number>, headers: Record<string, string> = {}): Handler {
-  // strings are written, numbers are pauses in ms
+/** A 200 with these headers whose body is written step by step: strings are written, numbers are pauses in ms. */
+function paced (headers: Record<string, string>, steps: Array<string | number>): Handler {
   return (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers })
+    res.writeHead(200, headers)
     let i = 0
     const next = (): void => {
-      if (i === events.length) { res.end(); return }
-      const step = events[i++]
+      if (i === steps.length) { res.end(); return }
+      const step = steps[i++]
       if (typeof step === 'number') setTimeout(next, step)
       else { res.write(step); next() }
     }
     next()
   }
+}
+
+function sse (events: Array<string | number>, headers: Record<string, string> = {}): Handler {
+  return paced({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers }, events)
 }
 
 t.test('proxied JSON: a 200 error envelope from the upstream leaves with its status and bytes', async (t) => {
@@ -350,17 +354,7 @@ t.test('SSE that claims gzip but is not, and a br SSE error, are handled', async
 })
 
 t.test('NDJSON (Ollama\'s native stream): an error as the first line maps; success lines pass as they come', async (t) => {
-  const ndjson = (lines: Array<string | number>): Handler => (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
-    let i = 0
-    const next = (): void => {
-      if (i === lines.length) { res.end(); return }
-      const step = lines[i++]
-      if (typeof step === 'number') setTimeout(next, step)
-      else { res.write(step); next() }
-    }
-    next()
-  }
+  const ndjson = (lines: Array<string | number>): Handler => paced({ 'content-type': 'application/x-ndjson' }, lines)
   const error = await through(t, ndjson(['\n', 5, '{"error":"model \\"llama9\\" not found, try pulling it first"}\n']))
   t.equal(error.status, 404)
   t.equal(error.body.toString(), '{"error":"model \\"llama9\\" not found, try pulling it first"}')
