@@ -6,28 +6,18 @@
 const path = require('node:path')
 const fs = require('node:fs')
 
-const FIXTURES = path.join(__dirname, '..', '..', 'shared', 'fixtures')
+const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures')
 
+// The bench sends real fixture bodies; a missing one is an error, not a reason to make one up.
 function fixture (file, pick) {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')).find(pick)?.body
-  } catch {
-    return undefined
-  }
+  const entry = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')).find(pick)
+  if (entry === undefined) throw new Error(`bench: no entry in test/fixtures/${file} for ${pick}`)
+  return entry.body
 }
 
-// A real chat completion (shared fixture: OpenAI POST /v1/chat/completions), given a real-length answer so
+// A real chat completion (test/fixtures: OpenAI POST /v1/chat/completions), given a real-length answer so
 // that it is about 1 KB like a short completion.
-const chat = structuredClone(fixture('success-bodies.json', (entry) => entry.endpoint === 'POST /v1/chat/completions') ?? {
-  id: 'chatcmpl-CHMtQ8DPCekyNyDgbWhn8k2U47y5B',
-  object: 'chat.completion',
-  created: 1758255612,
-  model: 'gpt-3.5-turbo-0125',
-  choices: [{ index: 0, message: { role: 'assistant', content: '', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'content_filter' }],
-  usage: { prompt_tokens: 889, completion_tokens: 0, total_tokens: 889 },
-  service_tier: 'default',
-  system_fingerprint: null
-})
+const chat = structuredClone(fixture('success-bodies.json', (entry) => entry.endpoint === 'POST /v1/chat/completions'))
 const ANSWER = 'Fastify hooks run in order: onRequest, preParsing, preValidation, preHandler, then the handler, ' +
   'preSerialization, onSend and onResponse. An onSend hook sees the serialized payload and may replace it or change the status. ' +
   'Keep it cheap: it runs for every response. In a gateway that relays upstream bodies, check the status and the content ' +
@@ -58,11 +48,9 @@ function embeddings (minBytes) {
 }
 const LARGE = Buffer.from(embeddings(1024 * 1024))
 
-// The error envelope an OpenAI-compatible proxy answers with 200 (shared fixture: OpenAI's 404 for a model that does
+// The error envelope an OpenAI-compatible proxy answers with 200 (test/fixtures: OpenAI's 404 for a model that does
 // not exist); the plugin must turn its status into 404.
-const errorBody = fixture('provider-errors.json', (entry) => entry.provider === 'openai' && entry.status === 404) ?? {
-  error: { message: 'The model gpt-4 does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' }
-}
+const errorBody = fixture('provider-errors.json', (entry) => entry.provider === 'openai' && entry.status === 404)
 const ERROR = Buffer.from(JSON.stringify(errorBody))
 const ERROR_STATUS = 404
 

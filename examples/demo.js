@@ -25,7 +25,7 @@ const MESSAGES = [{ role: 'user', content: 'hi' }]
 const REPLY = 'Hello! How can I help?'
 
 // The bodies in-band errors arrive with. The first is the report's; the others are what other servers
-// send for the same kind of failure (sources in ../shared/fixtures/provider-errors.json), answered with
+// send for the same kind of failure (sources in test/fixtures/provider-errors.json), answered with
 // 200 here as a proxy does when it passes a backend's error through as content.
 const IN_BAND_ERRORS = {
   [REPORT_MODEL]: '{"error":{"message":"No models available...","type":"invalid_request_error"}}',

@@ -114,7 +114,7 @@ t.test('streamed: a rate limit as the first event is 200 text/event-stream upstr
 
 t.test('streamed: the sglang in-band context-length error (litellm#25492) is 400 application/json through the proxy', async (t) => {
   const fixture = providerErrors.find((f) => f.provider === 'sglang' && f.sse !== undefined)
-  t.ok(fixture, 'the shared fixture is there')
+  t.ok(fixture, 'the fixture is in test/fixtures')
   const { events, json } = demo.STREAM_ERRORS[demo.SGLANG_MODEL]
   t.equal(events.join(''), fixture?.sse, 'the demo streams the fixture\'s bytes')
   t.same(JSON.parse(json), fixture?.body)

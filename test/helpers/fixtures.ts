@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-// The shared fixtures live beside the project: ../shared/fixtures from the project root.
-const fixturesDir = join(__dirname, '..', '..', '..', 'shared', 'fixtures')
+// Real provider bodies, copied into the repository so that any clone runs the tests: test/fixtures/.
+const fixturesDir = join(__dirname, '..', 'fixtures')
 
 export interface ProviderError {
   provider: string
