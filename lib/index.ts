@@ -3,27 +3,26 @@ import type { FastifyInstance } from 'fastify'
 import { classifyEnvelope } from './classify'
 import { classify, explain } from './classify-public'
 import { findEnvelope } from './envelope'
-import { createErrorHandler, errorHandlerFor } from './error-handler'
-import { notFoundHandlerFor } from './not-found'
+import { createErrorHandler, keepThrown } from './error-handler'
 import { createOnSend } from './on-send'
 import { openaiError } from './openai-error'
 import { normaliseOptions } from './options'
 import { attachRouteSettings, lateRouteSettings } from './route-settings'
 import { defaultRules } from './rules'
-import { kBuiltByPlugin, kRouteSettings } from './symbols'
+import { kBuiltByPlugin, kRouteSettings, kThrown } from './symbols'
 import { describeThrown } from './thrown'
 
 async function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown): Promise<void> {
   const { settings, errorHandler, notFoundHandler: notFound } = normaliseOptions(options)
   fastify.decorateRequest(kRouteSettings as unknown as string, null)
   fastify.decorateReply(kBuiltByPlugin as unknown as string, false)
+  fastify.decorateReply(kThrown as unknown as string, null)
   fastify.addHook('onRoute', attachRouteSettings(settings))
-  // One resolver (and one cache) for the routes onRoute never saw, shared by the hook and the error handler.
-  const late = lateRouteSettings(settings)
-  fastify.addHook('onSend', createOnSend(settings, late))
-  if (errorHandler) fastify.setErrorHandler(errorHandlerFor(settings, late))
-  // In report-only mode unknown routes keep Fastify's own 404.
-  if (notFound && !settings.reportOnly) fastify.setNotFoundHandler(notFoundHandlerFor(settings))
+  // The plugin sets no handler of the app's: it answers in place of Fastify's own default answers, from its hooks.
+  // A thrown error is kept by onError; onSend answers it when what goes out is Fastify's default answer to it,
+  // and answers Fastify's default 404 likewise. Whatever handler the app sets, before or after, stays in charge.
+  if (errorHandler) fastify.addHook('onError', keepThrown)
+  fastify.addHook('onSend', createOnSend(settings, lateRouteSettings(settings), { thrown: errorHandler, notFound }))
 }
 
 const plugin = fp(fastifyOpenaiErrors, { fastify: '5.x', name: 'fastify-openai-errors' })

@@ -8,11 +8,36 @@ import { inspectStream, streamReading } from './stream-hook'
 import { isStream } from './stream'
 import type { Settings } from './options'
 import { kBuiltByPlugin } from './symbols'
+import { answerThrown, isFastifyErrorAnswer, thrownOf } from './error-handler'
+import { answerNotFound, isFastifyNotFound } from './not-found'
 
 type DecoratedReply = FastifyReply & { [kBuiltByPlugin]: boolean }
 type LateSettings = (request: FastifyRequest) => Settings | null
 
-export function createOnSend (pluginSettings: Settings, lateSettings: LateSettings): onSendHookHandler {
+/** Which of Fastify's own error answers the plugin gives in its place (options `errorHandler`, `notFoundHandler`). */
+export interface Takeovers {
+  thrown: boolean
+  notFound: boolean
+}
+
+/**
+ * The plugin's answer in place of Fastify's own, for an error status: a thrown error that Fastify's default error
+ * handler answered, or Fastify's default 404. Null when the app answered itself (or the plugin only reports).
+ */
+function fastifyDefaultAnswer (takeovers: Takeovers, settings: Settings, lateSettings: LateSettings, own: Settings | null, request: FastifyRequest, reply: FastifyReply, payload: unknown): string | null {
+  const thrown = takeovers.thrown ? thrownOf(reply) : null
+  if (thrown !== null) {
+    if (!isFastifyErrorAnswer(thrown.error, reply.statusCode, payload)) return null
+    // An error from an application-wide onRequest hook comes before the route's own hook set its settings.
+    return answerThrown(own ?? lateSettings(request) ?? settings, thrown.error, request, reply)
+  }
+  if (takeovers.notFound && reply.statusCode === 404 && !settings.reportOnly && isFastifyNotFound(request, payload)) {
+    return answerNotFound(settings, request, reply)
+  }
+  return null
+}
+
+export function createOnSend (pluginSettings: Settings, lateSettings: LateSettings, takeovers: Takeovers): onSendHookHandler {
   return function openaiErrorsOnSend (request, reply, payload, done) {
     const own = settingsOf(request)
     let settings = own ?? pluginSettings
@@ -26,6 +51,10 @@ export function createOnSend (pluginSettings: Settings, lateSettings: LateSettin
       // inspectStream never rejects: whatever goes wrong, it hands back a stream with every byte.
       void inspectStream(settings, request, reply, payload, reading).then((sent) => done(null, sent))
       return
+    }
+    if (reply.statusCode >= 400) {
+      const answer = fastifyDefaultAnswer(takeovers, settings, lateSettings, own, request, reply, payload)
+      if (answer !== null) return done(null, answer)
     }
     let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log)
     if (decision === null) return done(null, payload)
