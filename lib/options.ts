@@ -2,6 +2,7 @@ import { InvalidOptionError, InvalidRouteConfigError } from './errors'
 import { buildTable, DEFAULT_FALLBACK_STATUS, DEFAULT_MAX_MESSAGE_CHARS, type Table } from './classify'
 import type { Dialect, FastifyOpenaiErrorsOptions, FastifyOpenaiErrorsRouteOptions, NormalizeEvent, SseOptions } from '../index'
 import type { Rule } from './types'
+import { didYouMean } from './suggest'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
 export const DEFAULT_JSON_PEEK_TIMEOUT_MS = 5000
@@ -82,7 +83,7 @@ const isCode = (item: unknown): boolean => (typeof item === 'string' && item !==
 function checkRule (fail: Fail, where: string, rule: unknown): Rule {
   if (!isPlainObject(rule)) fail(where, `must be an object, got ${describe(rule)}`)
   for (const key of Object.keys(rule)) {
-    if (!RULE_KEYS.has(key)) fail(`${where}.${key}`, `is not a rule field (use ${[...RULE_KEYS].join(', ')})`)
+    if (!RULE_KEYS.has(key)) fail(`${where}.${key}`, `is not a rule field${didYouMean(key, RULE_KEYS)} (use ${[...RULE_KEYS].join(', ')})`)
   }
   if (!MATCHER_KEYS.some((key) => rule[key] !== undefined)) {
     fail(where, `needs at least one matcher: ${MATCHER_KEYS.join(', ')}`)
@@ -105,7 +106,7 @@ function checkSse (fail: Fail, sse: unknown): void {
   if (sse === undefined || sse === false) return
   if (!isPlainObject(sse)) fail('sse', `must be false or an object { peekBytes, peekTimeoutMs }, got ${describe(sse)}`)
   for (const key of Object.keys(sse)) {
-    if (!SSE_KEYS.has(key)) fail(`sse.${key}`, 'is not an option (known: peekBytes, peekTimeoutMs)')
+    if (!SSE_KEYS.has(key)) fail(`sse.${key}`, `is not an option${didYouMean(key, SSE_KEYS)} (known: peekBytes, peekTimeoutMs)`)
   }
   if (sse.peekBytes !== undefined) checkInteger(fail, 'sse.peekBytes', sse.peekBytes, 1, 16 * 1024 * 1024)
   if (sse.peekTimeoutMs !== undefined) checkInteger(fail, 'sse.peekTimeoutMs', sse.peekTimeoutMs, 1, 600000)
@@ -113,7 +114,7 @@ function checkSse (fail: Fail, sse: unknown): void {
 
 function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allowed: Set<string>): InspectOptions {
   for (const key of Object.keys(options)) {
-    if (!allowed.has(key) && !(allowed === PLUGIN_KEYS && REGISTER_KEYS.includes(key))) fail(key, `is not an option (known: ${[...allowed].join(', ')})`)
+    if (!allowed.has(key) && !(allowed === PLUGIN_KEYS && REGISTER_KEYS.includes(key))) fail(key, `is not an option${didYouMean(key, allowed)} (known: ${[...allowed].join(', ')})`)
   }
   const { rules, fallbackStatus, maxMessageChars, maxBodyBytes } = options
   let named: Rule[] | undefined

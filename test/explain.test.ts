@@ -61,5 +61,46 @@ t.test('the CLI says when a body is no error, and refuses what is not JSON or no
   const usage = run(['what'])
   t.equal(usage.status, 2)
   t.match(usage.stderr, /usage: fastify-openai-errors explain/)
-  t.equal(run(['--help']).status, 0)
+  t.equal(usage.stdout, '', 'misuse prints nothing on stdout')
+})
+
+t.test('help, --help, -h and no arguments all print the usage on stdout and exit 0', async (t) => {
+  for (const args of [[], ['help'], ['--help'], ['-h'], ['explain', '--help']]) {
+    const res = run(args)
+    t.equal(res.status, 0, args.join(' ') || 'no arguments')
+    t.match(res.stdout, /^usage: fastify-openai-errors explain/)
+    t.equal(res.stderr, '')
+  }
+})
+
+t.test('--version, -v and version print the package version', async (t) => {
+  const { version } = require('../package.json')
+  for (const flag of ['--version', '-v', 'version']) {
+    const res = run([flag])
+    t.equal(res.status, 0)
+    t.equal(res.stdout, version + '\n', flag)
+  }
+})
+
+t.test('a misspelt command or option exits 2 with "did you mean"', async (t) => {
+  const command = run(['explian', '{}'])
+  t.equal(command.status, 2)
+  t.match(command.stderr, /unknown command "explian" \(did you mean "explain"\?\)/)
+  const option = run(['--verison'])
+  t.equal(option.status, 2)
+  t.match(option.stderr, /unknown option "--verison" \(did you mean "--version"\?\)/)
+  const flag = run(['explain', '--jsn', '{}'])
+  t.equal(flag.status, 2)
+  t.match(flag.stderr, /unknown option "--jsn" \(did you mean "--json"\?\)/)
+  const far = run(['explain', '--colour', '{}'])
+  t.match(far.stderr, /unknown option "--colour"\n/, 'no suggestion when nothing is close')
+})
+
+t.test('empty input says what to give instead of a JSON parse error', async (t) => {
+  for (const input of ['', '  \n']) {
+    const res = run(['explain'], input)
+    t.equal(res.status, 2)
+    t.match(res.stderr, /no response body: give it as an argument or on stdin/)
+    t.notMatch(res.stderr, /Unexpected end of JSON input/)
+  }
 })

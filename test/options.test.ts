@@ -17,7 +17,9 @@ async function registerWith (options: unknown): Promise<Error | null> {
 }
 
 const bad: Array<[string, unknown, RegExp]> = [
-  ['unknown option', { rewriteBodies: true }, /option "rewriteBodies" is not an option/],
+  ['unknown option', { rewriteBodies: true }, /option "rewriteBodies" is not an option \(did you mean "rewriteBody"\?\)/],
+  ['unknown option, nothing close', { colour: 'blue' }, /option "colour" is not an option \(known: rules,/],
+  ['misspelt sse option', { sse: { peekByte: 10 } }, /option "sse.peekByte" is not an option \(did you mean "peekBytes"\?\)/],
   ['rules not an array', { rules: { status: 400 } }, /option "rules" must be an array/],
   ['rule not an object', { rules: ['x'] }, /option "rules\[0\]" must be an object, got "x"/],
   ['rule without a matcher', { rules: [{ status: 404 }] }, /option "rules\[0\]" needs at least one matcher/],
@@ -25,7 +27,8 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['non-integer status', { rules: [{ type: 'x', status: 404.5 }] }, /"rules\[0\]\.status" must be an integer/],
   ['status outside 400-599', { rules: [{ type: 'x', status: 302 }] }, /"rules\[0\]\.status" must be an integer from 400 to 599, got 302/],
   ['status as a string', { rules: [{ type: 'x', status: '404' }] }, /got "404"/],
-  ['unknown rule field', { rules: [{ type: 'x', status: 404, regex: /x/ }] }, /"rules\[0\]\.regex" is not a rule field/],
+  ['unknown rule field', { rules: [{ type: 'x', status: 404, regex: /x/ }] }, /"rules\[0\]\.regex" is not a rule field \(use name,/],
+  ['misspelt rule field', { rules: [{ type: 'x', staus: 404 }] }, /"rules\[0\]\.staus" is not a rule field \(did you mean "status"\?\)/],
   ['empty name', { rules: [{ name: '', type: 'x', status: 404 }] }, /"rules\[0\]\.name" must be a non-empty string/],
   ['bad type matcher', { rules: [{ type: 5, status: 404 }] }, /"rules\[0\]\.type" must be a string, a RegExp or a non-empty array/],
   ['empty matcher array', { rules: [{ message: [], status: 404 }] }, /"rules\[0\]\.message" must be/],
