@@ -80,3 +80,14 @@ t.test('openaiError returns an http-errors error carrying the OpenAI fields', as
   t.ok(error instanceof Error)
   t.match(error, { status: 404, statusCode: 404, expose: true, message: 'No such model', openai: { type: 'invalid_request_error', code: 'model_not_found', param: 'model' } })
 })
+
+t.test('openaiError names the error like http-errors does and takes only error statuses', async (t) => {
+  t.equal(openaiError(404, 'x').name, 'NotFoundError')
+  t.equal(openaiError(429, 'x').name, 'TooManyRequestsError')
+  t.equal(openaiError(500, 'x').name, 'InternalServerError')
+  t.equal(openaiError(599, 'x').name, 'HttpError', 'a status with no reason phrase')
+  t.equal(openaiError(500, 'x').expose, false)
+  for (const status of [200, 399, 600, 404.5, Number.NaN]) {
+    t.throws(() => openaiError(status, 'x'), { name: 'RangeError', message: /status must be an integer from 400 to 599/ }, String(status))
+  }
+})
