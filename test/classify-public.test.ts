@@ -10,6 +10,10 @@ t.test('classify with options builds the table once per options object', async (
   const options = { rules: [{ name: 'mine', message: 'warming up', status: 503 }], fallbackStatus: 502 }
   t.match(classify({ error: 'model is warming up' }, options), { status: 503, rule: 'mine' })
   t.match(classify({ error: 'mystery' }, options), { status: 502, rule: 'fallback' })
+  // Built once: a change to the same options object is not seen; a new object gets a table of its own.
+  options.fallbackStatus = 504
+  t.match(classify({ error: 'mystery' }, options), { status: 502 }, 'the table built on the first call')
+  t.match(classify({ error: 'mystery' }, { ...options }), { status: 504 }, 'a new options object, a new table')
   t.match(classify({ error: 'model x not found' }, { defaultRules: false }), { status: 500, rule: 'fallback' })
   t.match(classify({ error: { message: 'x'.repeat(50) + ' rate limit' } }, { maxMessageChars: 20 }), { rule: 'fallback' })
 })

@@ -278,18 +278,22 @@ t.test('a stop starts its clock at the first wait, fires on its deadline or on c
   late.arm(() => { wokenAtOnce = true })
   t.same([wokenAtOnce, late.stopped, late.closed], [true, true, true], 'a client gone before the first wait stops it at once')
   late.clear()
+  const timeouts = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
+  const timersBefore = timeouts()
   const closing = new Stop(60000, emitter as any)
   let first = 0
   let latest = 0
   closing.arm(() => { first++ })
   closing.arm(() => { latest++ }) // a second wait: one clock, one listener, the latest waker
   t.equal(emitter.listenerCount('close'), 1)
+  t.equal(timeouts(), timersBefore + 1, 'one clock for two waits')
   emitter.emit('close')
   t.same([first, latest], [0, 1])
   t.equal(closing.stopped, true)
   t.equal(closing.closed, true)
   closing.clear()
   t.equal(emitter.listenerCount('close'), 0)
+  t.equal(timeouts(), timersBefore, 'the clock is cleared with the listener')
 })
 
 t.test('decode reads gzip, deflate (zlib and raw), br and identity, whole or partial, within a bound', async (t) => {
