@@ -1,9 +1,9 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import Fastify from 'fastify'
 import OpenAI from 'openai'
 import { providerErrors } from './helpers/fixtures'
+import { buildGateway } from './helpers/gateway'
 
 // The demo is plain CommonJS JavaScript that runs on the built dist/ (npm test builds first).
 interface Answer { status: number, contentType: string | null, body: string }
@@ -166,14 +166,13 @@ t.test('the openai SDK takes the upstream\'s answer for a success and throws Not
 t.test('control: the same forwarding route without the plugin passes the 200 on', async (t) => {
   const running = await demo.startDemo()
   t.teardown(() => running.close())
-  const bare = Fastify()
+  const bare = await buildGateway(t, { plugin: false })
   bare.post('/v1/chat/completions', async (request, reply) => {
     const upstream = await fetch(`${running.upstreamUrl}/chat/completions`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body)
     })
     return reply.code(upstream.status).header('content-type', upstream.headers.get('content-type')).send(Buffer.from(await upstream.arrayBuffer()))
   })
-  t.teardown(() => bare.close())
   const res = await bare.inject({ method: 'POST', url: '/v1/chat/completions', payload: reportRequest })
   t.equal(res.statusCode, 200, 'without the plugin the error leaves as a success')
   t.equal(res.body, reportBody)

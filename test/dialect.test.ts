@@ -2,6 +2,7 @@ import t from 'tap'
 import { dialectOf } from '../lib/dialect'
 import { anthropicErrorBody } from '../lib/body'
 import { appWith, echoRoute } from './helpers/app'
+import { buildGateway } from './helpers/gateway'
 import { openaiError } from '../lib/openai-error'
 
 t.test('auto: the Messages API speaks Anthropic, everything else OpenAI', async (t) => {
@@ -54,14 +55,12 @@ t.test('an invalid dialect fails registration', async (t) => {
 
 t.test('createErrorHandler takes the plugin options, validated the same way', async (t) => {
   const { createErrorHandler } = await import('../lib/error-handler')
-  const Fastify = (await import('fastify')).default
-  const app = Fastify()
+  const app = await buildGateway(t, { plugin: false })
   app.setErrorHandler(createErrorHandler({ dialect: 'anthropic' }))
   app.get('/x', async () => { throw openaiError(429, 'slow down') })
   const res = await app.inject('/x')
   t.same(res.json(), { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } })
   t.throws(() => createErrorHandler({ dialect: 'x' }), { code: 'FST_OPENAI_ERRORS_INVALID_OPTION' })
-  await app.close()
 })
 
 t.test('Anthropic bodies are redacted like OpenAI ones', async (t) => {

@@ -1,25 +1,23 @@
 import t from 'tap'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import OpenAI from 'openai'
 import { generateText } from 'ai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import { startUpstream, type Teardown } from './helpers/upstream'
-import plugin = require('../lib/index')
+import { buildGateway } from './helpers/gateway'
 
 // Thrown SDK errors carry the upstream's answer: its retry headers and its error envelope. The error handler
 // passes the wait on and asks the table whether retrying helps.
 
 async function gatewayCalling (t: Teardown, call: () => Promise<unknown>): Promise<FastifyInstance> {
-  const app = Fastify()
-  await app.register(plugin as any)
+  const app = await buildGateway(t)
   app.post('/v1/chat/completions', call)
-  t.teardown(() => app.close())
   return app
 }
 
 t.test('an openai SDK 429 passes the upstream retry-after on (a Headers object)', async (t) => {
   const upstream = await startUpstream(t, { status: 429, headers: { 'retry-after': '3' }, body: { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } } })
-  const client = new OpenAI({ baseURL: upstream.origin + '/v1', apiKey: 'sk-test', maxRetries: 0 })
+  const client = new OpenAI({ baseURL: upstream.url + '/v1', apiKey: 'sk-test', maxRetries: 0 })
   const app = await gatewayCalling(t, async () => await client.chat.completions.create({ model: 'm', messages: [] }))
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completions' })
   t.equal(res.statusCode, 429)
@@ -29,7 +27,7 @@ t.test('an openai SDK 429 passes the upstream retry-after on (a Headers object)'
 
 t.test('an openai SDK 429 for insufficient_quota says not to retry', async (t) => {
   const upstream = await startUpstream(t, { status: 429, body: { error: { message: 'You exceeded your current quota. Try again in 20s', type: 'insufficient_quota', code: 'insufficient_quota' } } })
-  const client = new OpenAI({ baseURL: upstream.origin + '/v1', apiKey: 'sk-test', maxRetries: 0 })
+  const client = new OpenAI({ baseURL: upstream.url + '/v1', apiKey: 'sk-test', maxRetries: 0 })
   const app = await gatewayCalling(t, async () => await client.chat.completions.create({ model: 'm', messages: [] }))
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completions' })
   t.equal(res.statusCode, 429)
@@ -39,7 +37,7 @@ t.test('an openai SDK 429 for insufficient_quota says not to retry', async (t) =
 
 t.test('an AI SDK APICallError passes on the wait its message states (responseHeaders is a plain object)', async (t) => {
   const upstream = await startUpstream(t, { status: 429, headers: { 'x-request-id': 'r1' }, body: { error: { message: 'Rate limit is exceeded. Try again in 2 seconds.', code: '429' } } })
-  const provider = createOpenAICompatible({ name: 'up', baseURL: upstream.origin + '/v1', apiKey: 'k' })
+  const provider = createOpenAICompatible({ name: 'up', baseURL: upstream.url + '/v1', apiKey: 'k' })
   const app = await gatewayCalling(t, async () => await generateText({ model: provider('m'), prompt: 'hi', maxRetries: 0 }))
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completions' })
   t.equal(res.statusCode, 429)

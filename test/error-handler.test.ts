@@ -1,23 +1,17 @@
 import t, { type Test } from 'tap'
-import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifyServerOptions, type LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, FastifyPluginCallback, FastifyServerOptions, LightMyRequestResponse } from 'fastify'
 import createError from '@fastify/error'
 import createHttpError from 'http-errors'
 import type { createErrorHandler as CreateErrorHandler } from '../lib/error-handler'
 import type { PluginOptions } from '../lib/options'
 import { refusedOrigin, startUpstream, type Teardown } from './helpers/upstream'
+import { buildGateway, captureLog, type LogLine } from './helpers/gateway'
 
 // lib/index.ts assigns module.exports (the Fastify plugins' CommonJS pattern), so it is required, not imported.
 const openaiErrors: FastifyPluginCallback<PluginOptions> & { createErrorHandler: typeof CreateErrorHandler } = require('../lib/index')
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 const GENERIC_500 = 'The server had an error while processing your request.'
-
-async function gateway (t: Teardown, options: PluginOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(server)
-  await app.register(openaiErrors, options)
-  t.teardown(() => app.close())
-  return app
-}
 
 /** The OpenAI error body of a response, after checking it was sent as JSON. */
 function errorBody (t: Test, res: LightMyRequestResponse): unknown {
@@ -44,7 +38,7 @@ const chatSchema = {
 }
 
 async function chatGateway (t: Teardown, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = await gateway(t, {}, server)
+  const app = await buildGateway(t, { server })
   app.post('/v1/chat/completions', { schema: chatSchema }, async () => ({ id: 'chatcmpl-1', choices: [] }))
   return app
 }
@@ -139,7 +133,7 @@ t.test('a content type with no parser is a 415', async (t) => {
 })
 
 t.test('an http-errors 4xx keeps its status and shows its message', async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/v1/files/:id', async () => { throw createHttpError(404, 'No such File object: file-abc') })
   const res = await app.inject('/v1/files/file-abc')
   t.equal(res.statusCode, 404)
@@ -149,7 +143,7 @@ t.test('an http-errors 4xx keeps its status and shows its message', async (t) =>
 })
 
 t.test('an http-errors 5xx keeps its status and hides its message', async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/v1/models', async () => { throw createHttpError(503, 'redis at 10.0.0.3:6379 is down') })
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 503)
@@ -159,7 +153,7 @@ t.test('an http-errors 5xx keeps its status and hides its message', async (t) =>
 })
 
 t.test('an http-errors 5xx marked expose: true shows its message', async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/v1/models', async () => { throw createHttpError(503, 'Maintenance until 12:00 UTC.', { expose: true }) })
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 503)
@@ -169,7 +163,7 @@ t.test('an http-errors 5xx marked expose: true shows its message', async (t) => 
 })
 
 t.test("an http-errors error's headers are sent, as Fastify's own handler sends them", async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.post('/v1/embeddings', async () => { throw createHttpError(429, 'Rate limit reached for requests', { headers: { 'retry-after': '3' } }) })
   const res = await app.inject({ method: 'POST', url: '/v1/embeddings' })
   t.equal(res.statusCode, 429)
@@ -181,7 +175,7 @@ t.test("an http-errors error's headers are sent, as Fastify's own handler sends 
 
 t.test('an @fastify/error 4xx keeps its status, message and code', async (t) => {
   const QuotaError = createError<[number]>('QUOTA_EXCEEDED', 'Monthly quota of %s tokens used', 402)
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.post('/v1/completions', async () => { throw new QuotaError(1000000) })
   const res = await app.inject({ method: 'POST', url: '/v1/completions' })
   t.equal(res.statusCode, 402)
@@ -192,7 +186,7 @@ t.test('an @fastify/error 4xx keeps its status, message and code', async (t) => 
 
 t.test('an @fastify/error 5xx hides its message', async (t) => {
   const StoreError = createError<[string]>('STORE_DOWN', 'Cannot open %s', 500)
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/v1/batches', async () => { throw new StoreError('/var/lib/gateway/batches.db') })
   const res = await app.inject('/v1/batches')
   t.equal(res.statusCode, 500)
@@ -200,7 +194,7 @@ t.test('an @fastify/error 5xx hides its message', async (t) => {
 })
 
 t.test('any other error is a 500 with no stack, internal message or file path in the body', async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/v1/models', async () => {
     throw new Error("ENOENT: no such file or directory, open '/srv/gateway/models.json'")
   })
@@ -212,7 +206,7 @@ t.test('any other error is a 500 with no stack, internal message or file path in
 
 t.test('a route that calls an upstream with fetch and is refused answers 502', async (t) => {
   const origin = await refusedOrigin()
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/v1/models', async () => await fetch(`${origin}/v1/models`))
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 502)
@@ -228,8 +222,8 @@ t.test('a route that calls an upstream with fetch and is refused answers 502', a
 
 t.test('a route whose fetch to an upstream that resets the connection answers 502', async (t) => {
   const upstream = await startUpstream(t, 'reset')
-  const app = await gateway(t)
-  app.get('/v1/models', async () => await fetch(`${upstream.origin}/v1/models`))
+  const app = await buildGateway(t)
+  app.get('/v1/models', async () => await fetch(`${upstream.url}/v1/models`))
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 502)
   t.match(errorBody(t, res), { error: { code: 'upstream_unavailable' } })
@@ -237,8 +231,8 @@ t.test('a route whose fetch to an upstream that resets the connection answers 50
 
 t.test('a route whose fetch to a stalling upstream times out answers 504', async (t) => {
   const upstream = await startUpstream(t, 'stall')
-  const app = await gateway(t)
-  app.get('/v1/models', async () => await fetch(`${upstream.origin}/v1/models`, { signal: AbortSignal.timeout(100) }))
+  const app = await buildGateway(t)
+  app.get('/v1/models', async () => await fetch(`${upstream.url}/v1/models`, { signal: AbortSignal.timeout(100) }))
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 504)
   t.same(errorBody(t, res), {
@@ -248,7 +242,7 @@ t.test('a route whose fetch to a stalling upstream times out answers 504', async
 })
 
 t.test('a route with config.openaiErrors false gets Fastify\'s default error handling', async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/legacy', { config: { openaiErrors: false } }, async () => { throw createHttpError(418, 'I am a teapot') })
   const res = await app.inject('/legacy')
   t.equal(res.statusCode, 418)
@@ -257,7 +251,7 @@ t.test('a route with config.openaiErrors false gets Fastify\'s default error han
 })
 
 t.test('a route with config.openaiErrors false gets Fastify\'s default for an application-wide onRequest hook\'s error too', async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.addHook('onRequest', async (request) => {
     if (request.headers.authorization === undefined) throw createHttpError(401, 'Missing credentials')
   })
@@ -269,7 +263,7 @@ t.test('a route with config.openaiErrors false gets Fastify\'s default for an ap
 })
 
 t.test('a route with per-route options still gets OpenAI-shaped errors', async (t) => {
-  const app = await gateway(t)
+  const app = await buildGateway(t)
   app.get('/v1/models', { config: { openaiErrors: { rewriteBody: true } } }, async () => { throw createHttpError(401, 'Incorrect API key provided') })
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 401)
@@ -278,7 +272,7 @@ t.test('a route with per-route options still gets OpenAI-shaped errors', async (
 
 t.test('the body the handler built is not re-classified by the onSend hook', async (t) => {
   // With correctErrorStatus, onSend would turn a body saying "exceeded your current quota" into a 429.
-  const app = await gateway(t, { correctErrorStatus: true, rewriteBody: true })
+  const app = await buildGateway(t, { plugin: { correctErrorStatus: true, rewriteBody: true } })
   app.post('/v1/fine_tuning/jobs', async () => { throw createHttpError(400, 'Your plan exceeded your current quota of fine-tuning jobs; delete one first') })
   const res = await app.inject({ method: 'POST', url: '/v1/fine_tuning/jobs' })
   t.equal(res.statusCode, 400)
@@ -287,7 +281,7 @@ t.test('the body the handler built is not re-classified by the onSend hook', asy
 
 t.test("a user's error handler can handle its own errors and delegate the rest to createErrorHandler()", async (t) => {
   class BudgetError extends Error {}
-  const app = await gateway(t, { errorHandler: false })
+  const app = await buildGateway(t, { plugin: { errorHandler: false } })
   const openaiHandler = openaiErrors.createErrorHandler()
   app.setErrorHandler(function (error, request, reply) {
     if (error instanceof BudgetError) return reply.code(402).send({ budget: 'exhausted' })
@@ -306,19 +300,16 @@ t.test("a user's error handler can handle its own errors and delegate the rest t
 })
 
 t.test('errorHandler: false leaves Fastify\'s default error handler in place', async (t) => {
-  const app = await gateway(t, { errorHandler: false })
+  const app = await buildGateway(t, { plugin: { errorHandler: false } })
   app.get('/v1/models', async () => { throw createHttpError(404, 'No such model') })
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 404)
   t.same(res.json(), { statusCode: 404, error: 'Not Found', message: 'No such model' })
 })
 
-interface LogLine { level: number, msg: string, res?: { statusCode: number }, err?: { message: string, stack: string } }
-
 async function loggedGateway (t: Teardown): Promise<{ app: FastifyInstance, lines: LogLine[] }> {
-  const lines: LogLine[] = []
-  const stream = { write: (line: string) => { lines.push(JSON.parse(line)) } }
-  const app = await gateway(t, {}, { logger: { level: 'info', stream } })
+  const { logger, lines } = captureLog('info')
+  const app = await buildGateway(t, { server: { logger } })
   return { app, lines }
 }
 

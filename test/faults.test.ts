@@ -1,11 +1,9 @@
 import t from 'tap'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import Fastify, { type FastifyInstance } from 'fastify'
-import replyFrom from '@fastify/reply-from'
-import plugin = require('../lib/index')
-import { addressOf, rawRequest, startUpstream, type Upstream } from './helpers/gateway'
-import type { Teardown as Tap } from './helpers/upstream'
+import type { FastifyInstance } from 'fastify'
+import { addressOf, buildGateway, captureLog, rawRequest, type LogLine } from './helpers/gateway'
+import { startUpstream, type Teardown as Tap, type Upstream } from './helpers/upstream'
 import { closedWithin, collector, leftOver, steady } from './helpers/resources'
 
 // What goes wrong around the plugin: upstreams that reset or stall, clients that leave, rules that throw, and
@@ -16,18 +14,10 @@ const COMPLETION = '{"id":"c1","object":"chat.completion","choices":[{"index":0,
 const CHUNK = 'data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n'
 const SSE_ERROR = 'data: {"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}\n\n'
 
-interface LogLine { level: number, msg: string, req?: { url: string }, err?: { message: string } }
-
-/** A reply-from gateway with the plugin, logging to `logs`. */
+/** A reply-from gateway with the plugin, listening, logging at info level to `logs`. */
 async function gatewayTo (t: Tap, upstream: Upstream, options: Record<string, unknown> = {}, setup?: (app: FastifyInstance) => void): Promise<{ url: string, logs: LogLine[] }> {
-  const logs: LogLine[] = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { logs.push(JSON.parse(line)) } } } })
-  await app.register(plugin as any, options)
-  await app.register(replyFrom, { base: upstream.url })
-  setup?.(app)
-  app.all('/*', (request, reply) => { reply.from(request.url) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(async () => { await app.close(); await upstream.close() })
+  const { logger, lines: logs } = captureLog('info')
+  const app = await buildGateway(t, { plugin: options, server: { logger }, upstream: upstream.url, setup, listen: true })
   return { url: addressOf(app), logs }
 }
 
@@ -70,7 +60,7 @@ async function request (url: string, abortAfterBytes?: number): Promise<{ status
 // ---- upstreams that reset ----
 
 t.test('an upstream that resets mid-body (JSON) is answered 502 by the error handler when the body could be an error, and the gateway stays up', async (t) => {
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION)
     writeThen('application/json', '{"error":{"message":"Rate limit', () => res.socket?.destroy())(req, res)
   })
@@ -85,7 +75,7 @@ t.test('an upstream that resets mid-body (JSON) is answered 502 by the error han
 })
 
 t.test('a success body (first key "id") that resets mid-body went out as it came, cut short as without the plugin', async (t) => {
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION)
     writeThen('application/json', COMPLETION.slice(0, 40), () => res.socket?.destroy())(req, res)
   })
@@ -98,7 +88,7 @@ t.test('a success body (first key "id") that resets mid-body went out as it came
 })
 
 t.test('an upstream that resets after maxBodyBytes aborts the response already under way, and the gateway stays up', async (t) => {
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION)
     writeThen('application/json', '{"id":"x","data":"' + 'x'.repeat(500), () => res.socket?.destroy())(req, res)
   })
@@ -111,7 +101,7 @@ t.test('an upstream that resets after maxBodyBytes aborts the response already u
 })
 
 t.test('an event stream that resets before its first data event is answered 502', async (t) => {
-  const upstream = await startUpstream(writeThen('text/event-stream', ': ping\n\n', (res) => res.socket?.destroy()))
+  const upstream = await startUpstream(t, writeThen('text/event-stream', ': ping\n\n', (res) => res.socket?.destroy()))
   const { url } = await gatewayTo(t, upstream)
   const res = await request(url + '/v1/chat/completions')
   t.equal(res.status, 502)
@@ -119,7 +109,7 @@ t.test('an event stream that resets before its first data event is answered 502'
 })
 
 t.test('an event stream that resets after its first data event ends the stream under way with its status', async (t) => {
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION)
     writeThen('text/event-stream', CHUNK, (res) => res.socket?.destroy())(req, res)
   })
@@ -139,7 +129,7 @@ for (const kind of ['json', 'sse'] as const) {
     const upstreamClosed = new Promise<void>((resolve) => { closed = resolve })
     let reached: () => void = () => {}
     const upstreamReached = new Promise<void>((resolve) => { reached = resolve })
-    const upstream = await startUpstream((_req, res) => {
+    const upstream = await startUpstream(t, (_req, res) => {
       res.writeHead(200, { 'content-type': kind === 'json' ? 'application/json' : 'text/event-stream' })
       res.write(kind === 'json' ? '{"id":"x",' : ': ping\n\n') // then nothing: the plugin keeps waiting
       res.on('close', closed)
@@ -167,7 +157,7 @@ t.test('an upstream that stalls forever: past the peek timeouts the status and t
     { path: '/sse-now', type: 'text/event-stream', head: ': ping\n\n', after: 0 },
     { path: '/sse-late', type: 'text/event-stream', head: CHUNK, after: 300 }
   ]
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     const found = cases.find((c) => c.path === req.url) as typeof cases[number]
     res.writeHead(200, { 'content-type': found.type })
     res.flushHeaders()
@@ -215,7 +205,7 @@ function throwingRules (): Array<Record<string, unknown>> {
 
 t.test('a user rule or when predicate that throws: every kind of response still goes out as it came, and it is logged', async (t) => {
   for (const rule of throwingRules()) {
-    const upstream = await startUpstream((req, res) => {
+    const upstream = await startUpstream(t, (req, res) => {
       if (req.url === '/sse') return res.writeHead(200, { 'content-type': 'text/event-stream' }).end(SSE_ERROR)
       res.writeHead(200, { 'content-type': 'application/json' }).end(NO_MODELS)
     })
@@ -236,14 +226,12 @@ t.test('a user rule or when predicate that throws: every kind of response still 
 
 t.test("a user rule that throws while the error handler answers an upstream's error: its status, no internal message", async (t) => {
   for (const rule of throwingRules()) {
-    const logs: LogLine[] = []
-    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { logs.push(JSON.parse(line)) } } } })
-    await app.register(plugin as any, { rules: [rule] })
+    const { logger, lines: logs } = captureLog('info')
+    const app = await buildGateway(t, { plugin: { rules: [rule] }, server: { logger } })
     // What the openai SDK throws for an upstream 429: status, headers and the body's error.
     app.get('/sdk', async () => {
       throw Object.assign(new Error('429 Rate limit reached'), { status: 429, headers: {}, error: { message: 'Rate limit reached', type: 'requests' } })
     })
-    t.teardown(() => app.close())
     const res = await app.inject('/sdk')
     t.equal(res.statusCode, 429, `${rule.name as string}: the upstream's status`)
     t.same(res.json().error.message, 'Rate limit reached')
@@ -258,7 +246,7 @@ t.test("a user rule that throws while the error handler answers an upstream's er
 t.test('many mixed requests: every status as expected, the server stays up, handles and heap return to baseline', async (t) => {
   const gc = collector()
   const baseline = await steady()
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     switch (req.url) {
       case '/ok': return res.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION)
       case '/error': return res.writeHead(200, { 'content-type': 'application/json' }).end(NO_MODELS)
@@ -285,12 +273,8 @@ t.test('many mixed requests: every status as expected, the server stays up, hand
         setImmediate(() => res.socket?.destroy())
     }
   })
-  const logs: LogLine[] = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { logs.push(JSON.parse(line)) } } } })
-  await app.register(plugin as any)
-  await app.register(replyFrom, { base: upstream.url })
-  app.all('/*', (request, reply) => { reply.from(request.url) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { logger, lines: logs } = captureLog('warn')
+  const app = await buildGateway(t, { server: { logger }, upstream: upstream.url, listen: true })
   const url = addressOf(app)
 
   const kinds: Array<{ path: string, expect: number | 'aborted', abortAfter?: number }> = [

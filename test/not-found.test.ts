@@ -1,23 +1,20 @@
 import t from 'tap'
-import Fastify, { type FastifyInstance, type FastifyPluginCallback } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { PluginOptions } from '../lib/options'
 import type { Teardown } from './helpers/upstream'
-
-// lib/index.ts assigns module.exports (the Fastify plugins' CommonJS pattern), so it is required, not imported.
-const openaiErrors: FastifyPluginCallback<PluginOptions> = require('../lib/index')
+import { buildGateway } from './helpers/gateway'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-async function gateway (t: Teardown, options: PluginOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify()
-  await app.register(openaiErrors, options)
+/** The plugin's app with one known route, GET /v1/models. */
+async function modelsGateway (t: Teardown, options: PluginOptions = {}): Promise<FastifyInstance> {
+  const app = await buildGateway(t, { plugin: options })
   app.get('/v1/models', async () => ({ object: 'list', data: [] }))
-  t.teardown(() => app.close())
   return app
 }
 
 t.test('an unknown route is a 404 in OpenAI shape, code unknown_url', async (t) => {
-  const app = await gateway(t)
+  const app = await modelsGateway(t)
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completion' })
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], JSON_TYPE)
@@ -27,7 +24,7 @@ t.test('an unknown route is a 404 in OpenAI shape, code unknown_url', async (t) 
 })
 
 t.test('a known path with the wrong method is a 404 naming the method', async (t) => {
-  const app = await gateway(t)
+  const app = await modelsGateway(t)
   const res = await app.inject({ method: 'DELETE', url: '/v1/models' })
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], JSON_TYPE)
@@ -38,7 +35,7 @@ t.test('a known path with the wrong method is a 404 naming the method', async (t
 
 t.test('a URL of 200 characters is quoted whole', async (t) => {
   const url = '/' + 'a'.repeat(199)
-  const app = await gateway(t)
+  const app = await modelsGateway(t)
   const res = await app.inject(url)
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], JSON_TYPE)
@@ -47,7 +44,7 @@ t.test('a URL of 200 characters is quoted whole', async (t) => {
 
 t.test('a longer URL is cut to 200 characters and marked', async (t) => {
   const url = '/v1/' + 'x'.repeat(5000) + '?key=secret'
-  const app = await gateway(t)
+  const app = await modelsGateway(t)
   const res = await app.inject(url)
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], JSON_TYPE)
@@ -56,7 +53,7 @@ t.test('a longer URL is cut to 200 characters and marked', async (t) => {
 })
 
 t.test("notFoundHandler: false leaves Fastify's default not-found answer", async (t) => {
-  const app = await gateway(t, { notFoundHandler: false })
+  const app = await modelsGateway(t, { notFoundHandler: false })
   const res = await app.inject('/v1/nope')
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], JSON_TYPE)

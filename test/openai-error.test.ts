@@ -1,20 +1,17 @@
 import t, { type Test } from 'tap'
-import Fastify, { type FastifyInstance, type FastifyPluginCallback, type LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
 import type { openaiError as OpenaiError } from '../lib/openai-error'
-import type { PluginOptions } from '../lib/options'
+import { buildGateway } from './helpers/gateway'
 
 // lib/index.ts assigns module.exports (the Fastify plugins' CommonJS pattern), so it is required, not imported.
-const openaiErrors: FastifyPluginCallback<PluginOptions> & { openaiError: typeof OpenaiError } = require('../lib/index')
-const { openaiError } = openaiErrors
+const { openaiError }: { openaiError: typeof OpenaiError } = require('../lib/index')
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 /** What a route that throws `error` answers. */
 async function thrownBy (t: Test, error: Error): Promise<LightMyRequestResponse> {
-  const app: FastifyInstance = Fastify()
-  await app.register(openaiErrors)
+  const app = await buildGateway(t)
   app.post('/v1/chat/completions', async () => { throw error })
-  t.teardown(() => app.close())
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completions' })
   t.equal(res.headers['content-type'], JSON_TYPE, 'sent as JSON')
   return res

@@ -3,14 +3,12 @@ import OpenAI from 'openai'
 import Anthropic from '@anthropic-ai/sdk'
 import { APICallError, generateText, RetryError } from 'ai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
-import { addressOf, startGateway, startUpstream } from './helpers/gateway'
+import { addressOf, buildGateway } from './helpers/gateway'
+import { startUpstream, type Teardown } from './helpers/upstream'
 
 // Real clients (openai, @anthropic-ai/sdk, the AI SDK) over real sockets, against a reply-from gateway in
 // front of an upstream that answers 200 with an error envelope. With the plugin each client raises its typed
 // error with the right status, and retries (or not) as the headers say; without it the same call "succeeds".
-
-/** The part of a tap test these helpers need: somewhere to hang the cleanup. */
-interface Test { teardown: (fn: () => unknown) => void }
 
 interface Proxied {
   /** The gateway's origin, `http://127.0.0.1:<port>`. */
@@ -20,9 +18,9 @@ interface Proxied {
 }
 
 /** An upstream that answers every request 200 with `body` as JSON, behind a gateway with the plugin or without. */
-async function proxied (t: Test, body: unknown, withPlugin: boolean): Promise<Proxied> {
+async function proxied (t: Teardown, body: unknown, withPlugin: boolean): Promise<Proxied> {
   let calls = 0
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     req.resume()
     req.on('end', () => {
       calls++
@@ -30,8 +28,7 @@ async function proxied (t: Test, body: unknown, withPlugin: boolean): Promise<Pr
       res.end(JSON.stringify(body))
     })
   })
-  const gateway = await startGateway(upstream.url, withPlugin ? {} : false)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { plugin: withPlugin ? {} : false, upstream: upstream.url, listen: true })
   return { gateway: addressOf(gateway), calls: () => calls }
 }
 

@@ -1,22 +1,22 @@
 import t from 'tap'
-import Fastify from 'fastify'
-import plugin = require('../lib/index')
+import type { FastifyInstance } from 'fastify'
 import { echoRoute } from './helpers/app'
-import { addressOf, rawRequest, startGateway, startUpstream } from './helpers/gateway'
+import { addressOf, buildGateway, captureLog, rawRequest } from './helpers/gateway'
+import { startUpstream, type Teardown } from './helpers/upstream'
 import type { NormalizeEvent } from '../lib/options'
 
 const NO_MODELS = '{"error":{"message":"No models available","type":"invalid_request_error"}}'
 
-async function appWithLog (options: Record<string, unknown>): Promise<{ app: ReturnType<typeof Fastify>, lines: string[] }> {
-  const lines: string[] = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
-  await app.register(plugin as any, options)
+/** The plugin's app logging at info level; `lines` as pino wrote them. */
+async function appWithLog (t: Teardown, options: Record<string, unknown>): Promise<{ app: FastifyInstance, lines: string[] }> {
+  const { logger, raw: lines } = captureLog('info')
+  const app = await buildGateway(t, { plugin: options, server: { logger } })
   return { app, lines }
 }
 
 t.test('onNormalize hears every decision: body, thrown error, unknown route', async (t) => {
   const events: NormalizeEvent[] = []
-  const { app } = await appWithLog({ onNormalize: (event: NormalizeEvent) => events.push(event) })
+  const { app } = await appWithLog(t, { onNormalize: (event: NormalizeEvent) => events.push(event) })
   echoRoute(app, '/v1/chat/completions', NO_MODELS, { contentType: 'application/json' })
   app.get('/boom', async () => { throw Object.assign(new Error('x'), { statusCode: 429 }) })
   await app.inject('/v1/chat/completions')
@@ -30,7 +30,7 @@ t.test('onNormalize hears every decision: body, thrown error, unknown route', as
 })
 
 t.test('onNormalize that throws is logged and the response still goes out', async (t) => {
-  const { app, lines } = await appWithLog({ onNormalize: () => { throw new Error('observer bug') } })
+  const { app, lines } = await appWithLog(t, { onNormalize: () => { throw new Error('observer bug') } })
   echoRoute(app, '/x', NO_MODELS, { contentType: 'application/json' })
   const res = await app.inject('/x')
   t.equal(res.statusCode, 404)
@@ -39,7 +39,7 @@ t.test('onNormalize that throws is logged and the response still goes out', asyn
 
 t.test('report-only changes nothing, and says what it would have done', async (t) => {
   const events: NormalizeEvent[] = []
-  const { app, lines } = await appWithLog({ reportOnly: true, rewriteBody: true, onNormalize: (event: NormalizeEvent) => events.push(event) })
+  const { app, lines } = await appWithLog(t, { reportOnly: true, rewriteBody: true, onNormalize: (event: NormalizeEvent) => events.push(event) })
   echoRoute(app, '/x', NO_MODELS, { contentType: 'application/json' })
   app.get('/boom', async () => { throw new Error('internal detail') })
   const res = await app.inject('/x')
@@ -57,12 +57,11 @@ t.test('report-only changes nothing, and says what it would have done', async (t
 
 t.test('report-only on a proxied SSE stream: the stream goes out whole and the decision is reported', async (t) => {
   const events: NormalizeEvent[] = []
-  const upstream = await startUpstream((_req, res) => {
+  const upstream = await startUpstream(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.end('data: {"error":{"message":"Rate limit exceeded","code":429}}\n\n')
   })
-  const gateway = await startGateway(upstream.url, { reportOnly: true, onNormalize: (event: NormalizeEvent) => events.push(event) })
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { plugin: { reportOnly: true, onNormalize: (event: NormalizeEvent) => events.push(event) }, upstream: upstream.url, listen: true })
   const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
   t.equal(res.status, 200)
   t.equal(res.body.toString(), 'data: {"error":{"message":"Rate limit exceeded","code":429}}\n\n')
@@ -70,7 +69,7 @@ t.test('report-only on a proxied SSE stream: the stream goes out whole and the d
 })
 
 t.test('report-only can be set per route', async (t) => {
-  const { app } = await appWithLog({})
+  const { app } = await appWithLog(t, {})
   echoRoute(app, '/try', NO_MODELS, { contentType: 'application/json', config: { openaiErrors: { reportOnly: true } } })
   echoRoute(app, '/live', NO_MODELS, { contentType: 'application/json' })
   t.equal((await app.inject('/try')).statusCode, 200)
@@ -78,7 +77,7 @@ t.test('report-only can be set per route', async (t) => {
 })
 
 t.test('invalid observability options fail registration', async (t) => {
-  await t.rejects(appWithLog({ onNormalize: 'log' }), { message: /option "onNormalize" must be a function/ })
-  await t.rejects(appWithLog({ upstreamStatusHeader: 'bad header' }), { message: /option "upstreamStatusHeader" must be a header name or false, got "bad header"/ })
-  await t.rejects(appWithLog({ reportOnly: 1 }), { message: /option "reportOnly" must be a boolean/ })
+  await t.rejects(appWithLog(t, { onNormalize: 'log' }), { message: /option "onNormalize" must be a function/ })
+  await t.rejects(appWithLog(t, { upstreamStatusHeader: 'bad header' }), { message: /option "upstreamStatusHeader" must be a header name or false, got "bad header"/ })
+  await t.rejects(appWithLog(t, { reportOnly: 1 }), { message: /option "reportOnly" must be a boolean/ })
 })

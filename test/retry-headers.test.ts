@@ -1,6 +1,7 @@
 import t from 'tap'
 import { appWith, echoRoute } from './helpers/app'
-import { addressOf, rawRequest, startGateway, startUpstream } from './helpers/gateway'
+import { addressOf, buildGateway, rawRequest } from './helpers/gateway'
+import { startUpstream } from './helpers/upstream'
 
 const json = 'application/json'
 
@@ -46,15 +47,14 @@ t.test('a user rule can say retrying helps', async (t) => {
 })
 
 t.test('the upstream\'s own retry-after wins over the message, proxied through reply-from', async (t) => {
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     const headers: Record<string, string> = { 'content-type': json }
     if (req.url === '/after') headers['retry-after'] = '7'
     if (req.url === '/after-ms') headers['retry-after-ms'] = '2500'
     res.writeHead(200, headers)
     res.end('{"error":{"message":"Rate limit reached. Please try again in 20s","code":"rate_limit_exceeded"}}')
   })
-  const gateway = await startGateway(upstream.url)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { upstream: upstream.url, listen: true })
   const after = await rawRequest(addressOf(gateway) + '/after')
   t.equal(after.status, 429)
   t.equal(after.headers['retry-after'], '7')
@@ -94,12 +94,11 @@ t.test('the original status goes out in x-upstream-status when the plugin change
 })
 
 t.test('an SSE error-first stream gets the same headers as a JSON body', async (t) => {
-  const upstream = await startUpstream((_req, res) => {
+  const upstream = await startUpstream(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.end('data: {"error":{"message":"Rate limit is exceeded. Try again in 2 seconds.","code":"429"}}\n\n')
   })
-  const gateway = await startGateway(upstream.url)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { upstream: upstream.url, listen: true })
   const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
   t.equal(res.status, 429)
   t.equal(res.headers['retry-after'], '2')

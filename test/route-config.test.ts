@@ -2,6 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import plugin = require('../lib/index')
 import { appWith, echoRoute } from './helpers/app'
+import { buildGateway } from './helpers/gateway'
 
 const notFound = '{"error":"model \\"llama2\\" not found, try pulling it first"}'
 
@@ -50,8 +51,7 @@ t.test('the route\'s own onRequest hooks still run, after the plugin has set the
 })
 
 t.test('invalid route config fails route registration with a clear error', async (t) => {
-  const app = Fastify()
-  await app.register(plugin as any)
+  const app = await buildGateway(t)
   t.throws(() => app.get('/bad', { config: { openaiErrors: 'off' } as any }, async () => 'x'), {
     code: 'FST_OPENAI_ERRORS_INVALID_ROUTE_CONFIG',
     message: /route GET \/bad: config\.openaiErrors must be false or an object/
@@ -59,7 +59,6 @@ t.test('invalid route config fails route registration with a clear error', async
   t.throws(() => app.get('/bad2', { config: { openaiErrors: { maxBodyBytes: -1 } } as any }, async () => 'x'), {
     message: /config\.openaiErrors\.maxBodyBytes must be an integer/
   })
-  await app.close()
 })
 
 t.test('the plugin applies to the scope that registers it, including child scopes', async (t) => {

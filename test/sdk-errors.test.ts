@@ -1,14 +1,11 @@
 import t, { type Test } from 'tap'
-import Fastify, { type FastifyInstance, type FastifyPluginCallback, type LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import OpenAI from 'openai'
 import Anthropic from '@anthropic-ai/sdk'
 import { generateText } from 'ai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
-import type { PluginOptions } from '../lib/options'
 import { refusedOrigin, startUpstream, type Teardown, type UpstreamBehaviour } from './helpers/upstream'
-
-// lib/index.ts assigns module.exports (the Fastify plugins' CommonJS pattern), so it is required, not imported.
-const openaiErrors: FastifyPluginCallback<PluginOptions> = require('../lib/index')
+import { buildGateway } from './helpers/gateway'
 
 // Each gateway route calls a real upstream on 127.0.0.1 through a real SDK client (no retries); the error the
 // SDK throws reaches the plugin's error handler as it would in production.
@@ -18,11 +15,10 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 /** The client timeout: short against a stalling upstream, long otherwise so a slow machine cannot turn a 404 into a 504. */
 const timeoutFor = (behaviour: UpstreamBehaviour | 'refused'): number => behaviour === 'stall' ? 150 : 10_000
 
-async function gateway (t: Teardown, route: () => Promise<unknown>): Promise<FastifyInstance> {
-  const app = Fastify()
-  await app.register(openaiErrors)
+/** The plugin's app with a POST /v1/chat/completions route that runs `route`. */
+async function gatewayCalling (t: Teardown, route: () => Promise<unknown>): Promise<FastifyInstance> {
+  const app = await buildGateway(t)
   app.post('/v1/chat/completions', route)
-  t.teardown(() => app.close())
   return app
 }
 
@@ -37,7 +33,7 @@ function errorBody (t: Test, res: LightMyRequestResponse): unknown {
 
 /** An upstream origin for a behaviour; 'refused' is a port where nothing listens. */
 async function upstreamOrigin (t: Teardown, behaviour: UpstreamBehaviour | 'refused'): Promise<string> {
-  return behaviour === 'refused' ? await refusedOrigin() : (await startUpstream(t, behaviour)).origin
+  return behaviour === 'refused' ? await refusedOrigin() : (await startUpstream(t, behaviour)).url
 }
 
 const modelNotFound = {
@@ -69,7 +65,7 @@ const UPSTREAM_TIMEOUT = {
 
 async function openaiGateway (t: Teardown, behaviour: UpstreamBehaviour | 'refused'): Promise<FastifyInstance> {
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${await upstreamOrigin(t, behaviour)}/v1`, maxRetries: 0, timeout: timeoutFor(behaviour) })
-  return await gateway(t, async () => await client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }))
+  return await gatewayCalling(t, async () => await client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }))
 }
 
 t.test('openai: an upstream 404 model_not_found is a 404 with the upstream type, code, param and message', async (t) => {
@@ -132,7 +128,7 @@ t.test('openai: a stalling upstream and the client timeout make a 504', async (t
 
 async function anthropicGateway (t: Teardown, behaviour: UpstreamBehaviour | 'refused'): Promise<FastifyInstance> {
   const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: await upstreamOrigin(t, behaviour), maxRetries: 0, timeout: timeoutFor(behaviour) })
-  return await gateway(t, async () => await client.messages.create({ model: 'claude-9', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }))
+  return await gatewayCalling(t, async () => await client.messages.create({ model: 'claude-9', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }))
 }
 
 t.test('anthropic: an upstream 404 not_found_error is a 404 with the upstream type and message', async (t) => {
@@ -163,7 +159,7 @@ t.test('anthropic: a stalling upstream and the client timeout make a 504', async
 
 async function aiGateway (t: Teardown, behaviour: UpstreamBehaviour | 'refused', maxRetries = 0): Promise<FastifyInstance> {
   const provider = createOpenAICompatible({ name: 'upstream', baseURL: `${await upstreamOrigin(t, behaviour)}/v1`, apiKey: 'sk-test' })
-  return await gateway(t, async () => await generateText({
+  return await gatewayCalling(t, async () => await generateText({
     model: provider.chatModel('gpt-9'),
     prompt: 'hi',
     maxRetries,
@@ -214,9 +210,9 @@ t.test("AI SDK: a RetryError is answered from its last attempt's error", async (
   // A RetryError needs retries: one, made immediate by the upstream's retry-after-ms.
   const body = { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }
   const upstream = await startUpstream(t, { status: 429, body, headers: { 'retry-after-ms': '1' } })
-  const provider = createOpenAICompatible({ name: 'upstream', baseURL: `${upstream.origin}/v1`, apiKey: 'sk-test' })
+  const provider = createOpenAICompatible({ name: 'upstream', baseURL: `${upstream.url}/v1`, apiKey: 'sk-test' })
   let thrown: unknown
-  const app = await gateway(t, async () => {
+  const app = await gatewayCalling(t, async () => {
     try {
       return await generateText({ model: provider.chatModel('gpt-4o'), prompt: 'hi', maxRetries: 1 })
     } catch (error) {
@@ -235,8 +231,8 @@ t.test("AI SDK: a RetryError is answered from its last attempt's error", async (
 
 t.test('an openai client calling the gateway gets a NotFoundError carrying the upstream code and param', async (t) => {
   const upstream = await startUpstream(t, modelNotFound)
-  const toUpstream = new OpenAI({ apiKey: 'sk-test', baseURL: `${upstream.origin}/v1`, maxRetries: 0 })
-  const app = await gateway(t, async () => await toUpstream.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }))
+  const toUpstream = new OpenAI({ apiKey: 'sk-test', baseURL: `${upstream.url}/v1`, maxRetries: 0 })
+  const app = await gatewayCalling(t, async () => await toUpstream.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }))
   const origin = await app.listen({ port: 0, host: '127.0.0.1' })
   const toGateway = new OpenAI({ apiKey: 'sk-test', baseURL: `${origin}/v1`, maxRetries: 0 })
 

@@ -1,6 +1,7 @@
 import t from 'tap'
 import OpenAI from 'openai'
-import { addressOf, startGateway, startUpstream, type Handler } from './helpers/gateway'
+import { addressOf, buildGateway } from './helpers/gateway'
+import { startUpstream, type Handler } from './helpers/upstream'
 
 // The openai SDK against a real reply-from gateway: an error as the first event of a 200 stream must
 // surface as the SDK's typed error with its status, so that retries and error handling work.
@@ -14,9 +15,8 @@ function errorFirst (event: string): Handler {
 }
 
 async function streamThrough (t: any, handler: Handler, withPlugin: boolean): Promise<unknown> {
-  const upstream = await startUpstream(handler)
-  const gateway = await startGateway(upstream.url, withPlugin ? {} : false)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const upstream = await startUpstream(t, handler)
+  const gateway = await buildGateway(t, { plugin: withPlugin ? {} : false, upstream: upstream.url, listen: true })
   const client = new OpenAI({ baseURL: `${addressOf(gateway)}/v1`, apiKey: 'sk-test', maxRetries: 0 })
   try {
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true })

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream'
 import createError from 'http-errors'
 import OpenAI from 'openai'
 import { appWith, echoRoute } from './helpers/app'
-import { addressOf, rawRequest, startGateway, startUpstream as startProxiedUpstream } from './helpers/gateway'
+import { addressOf, buildGateway, rawRequest } from './helpers/gateway'
 import { startUpstream } from './helpers/upstream'
 import { providerErrors, successBodies } from './helpers/fixtures'
 import { MAX_REDACT_CHARS, redact } from '../lib/redact'
@@ -177,7 +177,7 @@ t.test("an upstream's 401 that quotes the key, thrown by the openai SDK, is answ
     status: 401,
     body: { error: { message: `Incorrect API key provided: ${KEYS.openai}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }
   })
-  const client = new OpenAI({ apiKey: KEYS.openai, baseURL: `${upstream.origin}/v1`, maxRetries: 0 })
+  const client = new OpenAI({ apiKey: KEYS.openai, baseURL: `${upstream.url}/v1`, maxRetries: 0 })
   const app = await appWith()
   t.teardown(() => app.close())
   app.post('/v1/chat/completions', async () => await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }))
@@ -205,12 +205,11 @@ t.test('a URL holding a key is masked in the not-found answer, in both dialects'
 const ENVELOPE_WITH_KEY = JSON.stringify({ error: { message: `Invalid API key: ${KEYS.openai} (loaded from /home/litellm/.env)`, type: 'auth_error', code: '401' } })
 
 t.test('rewriteBody: an upstream 200 envelope that quotes a key leaves with its status and a masked message', async (t) => {
-  const upstream = await startProxiedUpstream((_req, res) => {
+  const upstream = await startUpstream(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(ENVELOPE_WITH_KEY)
   })
-  const gateway = await startGateway(upstream.url, { rewriteBody: true })
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { plugin: { rewriteBody: true }, upstream: upstream.url, listen: true })
   const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
   t.equal(res.status, 401)
   t.equal(JSON.parse(res.body.toString()).error.message, 'Invalid API key: sk-*** (loaded from <path>)')

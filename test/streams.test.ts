@@ -5,7 +5,8 @@ import { Readable } from 'node:stream'
 import Fastify from 'fastify'
 import compress from '@fastify/compress'
 import plugin = require('../lib/index')
-import { addressOf, rawRequest, startGateway, startUpstream, type Handler } from './helpers/gateway'
+import { addressOf, buildGateway, captureLog, rawRequest } from './helpers/gateway'
+import { startUpstream, type Handler } from './helpers/upstream'
 import { providerErrors, successBodies } from './helpers/fixtures'
 import { closedWithin, leftOver, resourceCounts } from './helpers/resources'
 
@@ -13,22 +14,16 @@ const NO_MODELS = '{"error":{"message":"No models available for selected model",
 const CHUNK = '{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hi"}}]}'
 
 async function through (t: any, handler: Handler, options: Record<string, unknown> | false = {}, path = '/v1/chat/completions', init = {}): Promise<Awaited<ReturnType<typeof rawRequest>>> {
-  const upstream = await startUpstream(handler)
-  const gateway = await startGateway(upstream.url, options)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const upstream = await startUpstream(t, handler)
+  const gateway = await buildGateway(t, { plugin: options, upstream: upstream.url, listen: true })
   return await rawRequest(addressOf(gateway) + path, init)
 }
 
 /** Like `through`, with the gateway's warn-level log kept: the response, and how many late-error warnings it logged. */
 async function throughLogged (t: any, handler: Handler): Promise<{ res: Awaited<ReturnType<typeof rawRequest>>, warnings: () => number }> {
-  const lines: string[] = []
-  const upstream = await startUpstream(handler)
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
-  await app.register(plugin as any)
-  await app.register((await import('@fastify/reply-from')).default, { base: upstream.url })
-  app.get('/*', (request, reply) => { reply.from(request.url) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(async () => { await app.close(); await upstream.close() })
+  const { logger, raw: lines } = captureLog('warn')
+  const upstream = await startUpstream(t, handler)
+  const app = await buildGateway(t, { server: { logger }, upstream: upstream.url, listen: true })
   const res = await rawRequest(addressOf(app) + '/v1/chat/completions')
   return { res, warnings: () => lines.filter((line) => line.includes('error event after the stream started')).length }
 }
@@ -84,13 +79,12 @@ t.test('proxied JSON sent chunked (no content-length) is read whole and remapped
 })
 
 t.test('every provider fixture proxied with 200 leaves with its real status', async (t) => {
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     const fixture = providerErrors[Number(req.url?.slice(1))]
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify(fixture.body))
   })
-  const gateway = await startGateway(upstream.url)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { upstream: upstream.url, listen: true })
   for (const [index, fixture] of providerErrors.entries()) {
     const res = await rawRequest(`${addressOf(gateway)}/${index}`)
     t.equal(res.status, fixture.semantic_status ?? fixture.status, `${fixture.provider}: ${fixture.source}`)
@@ -102,7 +96,7 @@ t.test('proxied JSON success bodies pass byte-identical, small and several MB la
   const small = JSON.stringify(successBodies.find((f) => f.endpoint === 'POST /v1/chat/completions')?.body)
   const large = JSON.stringify({ id: 'x', object: 'list', data: Array.from({ length: 60000 }, (_, i) => ({ i, error: null, text: 'lorem ipsum dolor sit amet ' + i })) })
   t.ok(large.length > 3 * 1024 * 1024, 'the large body is several MB')
-  const upstream = await startUpstream((req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
     const body = req.url === '/small' ? small : large
     res.writeHead(200, { 'content-type': 'application/json' })
     if (req.url === '/chunked') {
@@ -113,8 +107,7 @@ t.test('proxied JSON success bodies pass byte-identical, small and several MB la
       res.end(body)
     }
   })
-  const gateway = await startGateway(upstream.url)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { upstream: upstream.url, listen: true })
   const smallRes = await rawRequest(addressOf(gateway) + '/small')
   t.equal(smallRes.status, 200)
   t.equal(smallRes.body.toString(), small)
@@ -132,15 +125,14 @@ t.test('a proxied JSON body that starts like a success flows on before the upstr
   let endedBeforeHead = false
   const res = await new Promise<{ status: number, body: string }>((resolve, reject) => {
     void (async () => {
-      const upstream = await startUpstream((_req, res) => {
+      const upstream = await startUpstream(t, (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' })
         res.write('{"id":"chatcmpl-1","object":"chat.completion",')
         // The rest comes only once the client has the head, or after 3 s if it never gets it.
         const timer = setTimeout(() => { endedBeforeHead = true; res.end('"choices":[]}') }, 3000)
         void seen.then(() => { clearTimeout(timer); res.end('"choices":[]}') })
       })
-      const gateway = await startGateway(upstream.url, { jsonPeekTimeoutMs: 60000 })
-      t.teardown(async () => { await gateway.close(); await upstream.close() })
+      const gateway = await buildGateway(t, { plugin: { jsonPeekTimeoutMs: 60000 }, upstream: upstream.url, listen: true })
       http.get(addressOf(gateway) + '/v1/chat/completions', (response) => {
         let body = ''
         response.on('data', (chunk) => { body += chunk; headSeen() })
@@ -219,11 +211,10 @@ t.test('SSE whose first event is an error answers as JSON with the mapped status
 
 t.test('an error-first SSE stream is read away, not cut: the upstream connection serves the next requests', async (t) => {
   const ERROR_EVENT = 'data: {"error":{"message":"Rate limit reached","type":"rate_limit_error","code":"rate_limit_exceeded"}}\n\n'
-  const upstream = await startUpstream(sse([ERROR_EVENT, 5, ': trailing comment\n\n', 'data: [DONE]\n\n']))
+  const upstream = await startUpstream(t, sse([ERROR_EVENT, 5, ': trailing comment\n\n', 'data: [DONE]\n\n']))
   let connections = 0
   upstream.server.on('connection', () => { connections++ })
-  const gateway = await startGateway(upstream.url)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { upstream: upstream.url, listen: true })
   for (let i = 0; i < 5; i++) {
     const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
     t.equal(res.status, 429)
@@ -237,7 +228,7 @@ t.test('an error-first SSE stream that goes on and on is cut once past the drain
   const ERROR_EVENT = 'data: {"error":{"message":"Rate limit reached","type":"rate_limit_error"}}\n\n'
   let upstreamClosed!: (sent: number) => void
   const closed = new Promise<number>((resolve) => { upstreamClosed = resolve })
-  const upstream = await startUpstream((_req, res) => {
+  const upstream = await startUpstream(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write(ERROR_EVENT)
     let sent = 0
@@ -245,8 +236,7 @@ t.test('an error-first SSE stream that goes on and on is cut once past the drain
     const timer = setInterval(() => { res.write(filler); sent += filler.length }, 1)
     res.on('close', () => { clearInterval(timer); upstreamClosed(sent) })
   })
-  const gateway = await startGateway(upstream.url)
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { upstream: upstream.url, listen: true })
   const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
   t.equal(res.status, 429)
   const sent = await closed
@@ -415,11 +405,10 @@ t.test('an upstream that closes mid-peek is answered 502 by the error handler: n
 })
 
 t.test('a refused upstream connection through reply-from is a 502, not reply-from\'s 500', async (t) => {
-  const upstream = await startUpstream(json(200, '{}'))
+  const upstream = await startUpstream(t, json(200, '{}'))
   const url = upstream.url
   await upstream.close()
-  const gateway = await startGateway(url)
-  t.teardown(() => gateway.close())
+  const gateway = await buildGateway(t, { upstream: url, listen: true })
   const res = await rawRequest(addressOf(gateway) + '/v1/chat/completions')
   t.equal(res.status, 502)
   t.equal(JSON.parse(res.body.toString()).error.code, 'upstream_unavailable')
@@ -438,13 +427,12 @@ t.test('an upstream that resets before sending a byte gives a 502 from the error
 t.test('a client that disconnects during the peek releases the upstream and the timer', async (t) => {
   let upstreamClosed!: () => void
   const closed = new Promise<void>((resolve) => { upstreamClosed = resolve })
-  const upstream = await startUpstream((_req, res) => {
+  const upstream = await startUpstream(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write(': waiting\n\n')
     res.on('close', () => upstreamClosed())
   })
-  const gateway = await startGateway(upstream.url, { sse: { peekTimeoutMs: 60000 } })
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { plugin: { sse: { peekTimeoutMs: 60000 } }, upstream: upstream.url, listen: true })
   // Ref'd timers only: the peek's 60 s deadline would be one more than before the request.
   const timersBefore = { Timeout: resourceCounts().Timeout ?? 0 }
   const req = http.get(addressOf(gateway) + '/v1/chat/completions')
@@ -466,18 +454,20 @@ t.test('a client gone before the route sends its stream releases the stream at o
   const closed = new Promise<void>((resolve) => { sourceClosed = resolve })
   let requestArrived!: () => void
   const arrived = new Promise<void>((resolve) => { requestArrived = resolve })
-  const app = Fastify()
-  await app.register(plugin as any, { sse: { peekTimeoutMs: 60000 } })
-  app.get('/late', async (_request, reply) => {
-    requestArrived()
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const source = new Readable({ read () {} })
-    source.push(': waiting\n\n')
-    source.on('close', () => sourceClosed())
-    return reply.type('text/event-stream').send(source)
+  const app = await buildGateway(t, {
+    plugin: { sse: { peekTimeoutMs: 60000 } },
+    listen: true,
+    setup: (app) => {
+      app.get('/late', async (_request, reply) => {
+        requestArrived()
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        const source = new Readable({ read () {} })
+        source.push(': waiting\n\n')
+        source.on('close', () => sourceClosed())
+        return reply.type('text/event-stream').send(source)
+      })
+    }
   })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(async () => { await app.close() })
   const req = http.get(addressOf(app) + '/late')
   req.on('error', () => {})
   await arrived
@@ -487,8 +477,7 @@ t.test('a client gone before the route sends its stream releases the stream at o
 })
 
 t.test('a web ReadableStream payload is read like a Node stream', async (t) => {
-  const app = Fastify()
-  await app.register(plugin as any)
+  const app = await buildGateway(t)
   app.get('/web', async (_request, reply) => {
     reply.header('content-type', 'application/json')
     return reply.send(new Response(NO_MODELS).body)
@@ -510,7 +499,6 @@ t.test('a web ReadableStream payload is read like a Node stream', async (t) => {
   const locked = await app.inject('/locked')
   t.equal(locked.statusCode, 500, 'Fastify itself refuses a locked stream, and the error handler answers')
   t.equal(locked.json().error.type, 'server_error')
-  await app.close()
 })
 
 t.test('a user rule that throws on a stream body sends the stream as it came', async (t) => {
@@ -520,15 +508,13 @@ t.test('a user rule that throws on a stream body sends the stream as it came', a
 })
 
 t.test('Readable streams from route code are inspected too', async (t) => {
-  const app = Fastify()
-  await app.register(plugin as any)
+  const app = await buildGateway(t)
   app.get('/r', async (_request, reply) => {
     reply.header('content-type', 'text/event-stream')
     return reply.send(Readable.from(['data: {"error":{"message":"Unauthorized"}}\n\n']))
   })
   const res = await app.inject('/r')
   t.equal(res.statusCode, 401)
-  await app.close()
 })
 
 for (const order of ['plugin first', 'compress first'] as const) {

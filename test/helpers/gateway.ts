@@ -1,51 +1,80 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import replyFrom from '@fastify/reply-from'
+import type { Teardown } from './upstream'
 import plugin = require('../../lib/index')
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void
-
-export interface Upstream {
-  url: string
-  server: http.Server
-  close: () => Promise<void>
+export interface GatewayOptions {
+  /** The plugin's options; `false` for an app without the plugin, for contrast. Default `{}`. */
+  plugin?: object | false
+  /** Fastify's own options, e.g. `{ logger: captureLog().logger }` or `{ bodyLimit: 64 }`. */
+  server?: FastifyServerOptions
+  /** Put @fastify/reply-from in front of this upstream URL and send every GET, POST... on to it. */
+  upstream?: string
+  /** Runs after the plugin and reply-from are registered, before the proxy route and `listen`: routes, hooks. */
+  setup?: (app: FastifyInstance) => Promise<void> | void
+  /** Listen on 127.0.0.1 on a free port (see `addressOf`); otherwise the app is for `inject`. */
+  listen?: boolean
 }
 
-/** A real HTTP server on 127.0.0.1 standing in for an OpenAI-compatible upstream. */
-export async function startUpstream (handler: Handler): Promise<Upstream> {
-  const sockets = new Set<import('node:net').Socket>()
-  const server = http.createServer(handler)
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: async () => {
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+/**
+ * A Fastify app with the plugin (required from lib/, so coverage counts it), closed when the test ends;
+ * optionally a reply-from proxy in front of an upstream, listening on 127.0.0.1.
+ */
+export async function buildGateway (t: Teardown, options: GatewayOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify(options.server)
+  if (options.plugin !== false) {
+    // Options the plugin refuses fail here, as the test expects; the app that never started is closed all the same.
+    try {
+      await app.register(plugin as any, options.plugin ?? {})
+    } catch (error) {
+      await app.close().catch(() => {})
+      throw error
     }
   }
-}
-
-/** A proxying gateway: @fastify/reply-from in front of `upstream`, with the plugin (or without, for contrast). */
-export async function startGateway (upstream: string, options: Record<string, unknown> | false = {}, setup?: (app: FastifyInstance) => Promise<void> | void): Promise<FastifyInstance> {
-  const app = Fastify()
-  if (setup !== undefined) await setup(app)
-  if (options !== false) await app.register(plugin as any, options)
-  await app.register(replyFrom, { base: upstream })
-  app.all('/*', (request, reply) => { reply.from(request.url) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  if (options.upstream !== undefined) await app.register(replyFrom, { base: options.upstream })
+  if (options.setup !== undefined) await options.setup(app)
+  if (options.upstream !== undefined) app.all('/*', (request, reply) => { reply.from(request.url) })
+  if (options.listen === true) await app.listen({ port: 0, host: '127.0.0.1' })
   return app
 }
 
-export function addressOf (app: FastifyInstance): string {
+/** `http://127.0.0.1:<port>` of an app (or any server wrapper) that is listening. */
+export function addressOf (app: { server: http.Server }): string {
   const { port } = app.server.address() as AddressInfo
   return `http://127.0.0.1:${port}`
+}
+
+/** A pino log line, as the tests read them. */
+export interface LogLine {
+  level: number
+  msg: string
+  req?: { url: string }
+  res?: { statusCode: number }
+  err?: { message: string, stack: string }
+  [key: string]: unknown
+}
+
+export interface CapturedLog {
+  /** Fastify's `logger` option: pino at `level`, writing here. */
+  logger: { level: string, stream: { write: (line: string) => void } }
+  /** Each line, parsed. */
+  lines: LogLine[]
+  /** Each line as pino wrote it. */
+  raw: string[]
+}
+
+/** A logger for `server: { logger }` (or an example's `build({ logger })`) that keeps what it logs. */
+export function captureLog (level = 'info'): CapturedLog {
+  const lines: LogLine[] = []
+  const raw: string[] = []
+  return {
+    logger: { level, stream: { write: (line: string) => { raw.push(line); lines.push(JSON.parse(line)) } } },
+    lines,
+    raw
+  }
 }
 
 /** The raw bytes and head of a response, read with node:http (no client-side decoding). */

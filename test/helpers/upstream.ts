@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 /** The part of a tap test the helpers need: somewhere to hang the cleanup. */
@@ -12,17 +12,25 @@ export type UpstreamBehaviour =
   | 'stall' // read the request, never answer
   | 'reset' // destroy the socket as soon as the request arrives
 
+/** An upstream written by the test itself: it answers (or not) however it likes. */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void
+
 export interface RecordedRequest {
   method: string
   url: string
   headers: IncomingMessage['headers']
-  body: string
+  /** The request body, read whole, with a behaviour; with a handler, which reads it or not as it likes, absent. */
+  body?: string
 }
 
 export interface Upstream {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
-  origin: string
+  url: string
+  /** Every request that reached the upstream: with a behaviour once its body was read, with a handler as it arrives. */
   requests: RecordedRequest[]
+  server: Server
+  /** Closes the server, open sockets included; safe to call more than once (the teardown calls it too). */
+  close: () => Promise<void>
 }
 
 async function listen (server: Server): Promise<string> {
@@ -33,14 +41,9 @@ async function listen (server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-/**
- * A real HTTP server on 127.0.0.1, on a free port, that answers every request the same way;
- * closed, open sockets included, when the test ends.
- */
-export async function startUpstream (t: Teardown, behaviour: UpstreamBehaviour): Promise<Upstream> {
-  const requests: RecordedRequest[] = []
-  const sockets = new Set<Socket>()
-  const server = createServer((req, res) => {
+/** The handler that answers every request the same way, after reading it whole. */
+function behave (behaviour: UpstreamBehaviour, requests: RecordedRequest[]): Handler {
+  return (req, res) => {
     let body = ''
     req.setEncoding('utf8')
     req.on('data', (chunk: string) => { body += chunk })
@@ -57,17 +60,41 @@ export async function startUpstream (t: Teardown, behaviour: UpstreamBehaviour):
       res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers })
       res.end(payload)
     })
-  })
+  }
+}
+
+/** The test's handler, with each request's head recorded as it arrives; the body is the handler's to read. */
+function recorded (handler: Handler, requests: RecordedRequest[]): Handler {
+  return (req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
+    handler(req, res)
+  }
+}
+
+/**
+ * A real HTTP server on 127.0.0.1, on a free port, standing in for an OpenAI-compatible upstream: it either
+ * answers every request the same way (a behaviour) or runs the test's own `(req, res)` handler. Closed, open
+ * sockets included, when the test ends.
+ */
+export async function startUpstream (t: Teardown, behaviour: UpstreamBehaviour | Handler): Promise<Upstream> {
+  const requests: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+  const server = createServer(typeof behaviour === 'function' ? recorded(behaviour, requests) : behave(behaviour, requests))
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  const origin = await listen(server)
-  t.teardown(async () => {
-    for (const socket of sockets) socket.destroy()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  })
-  return { origin, requests }
+  const url = await listen(server)
+  let closed: Promise<void> | undefined
+  const close = async (): Promise<void> => {
+    closed ??= new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resolve())
+    })
+    await closed
+  }
+  t.teardown(close)
+  return { url, requests, server, close }
 }
 
 /** An origin on 127.0.0.1 where nothing listens: a port that was free a moment ago, so connecting is refused. */
