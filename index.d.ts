@@ -3,11 +3,11 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastif
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * `false` turns the plugin off on this route: its responses are sent as they are and its thrown errors go to
-     * the parent error handler. An object overrides the plugin's inspect options for this route; its `rules` run
-     * before the plugin's. Checked once, when the route is added.
+     * `false` turns the plugin off on this route: its responses are sent as they are and its thrown errors get
+     * Fastify's own answer. `true` is the plugin's settings as they are. An object overrides the plugin's inspect
+     * options for this route; its `rules` run before the plugin's. Checked once, when the route is added.
      */
-    openaiErrors?: false | fastifyOpenaiErrors.FastifyOpenaiErrorsRouteOptions
+    openaiErrors?: boolean | fastifyOpenaiErrors.FastifyOpenaiErrorsRouteOptions
   }
 }
 
@@ -15,7 +15,8 @@ type FastifyOpenaiErrors = FastifyPluginCallback<fastifyOpenaiErrors.FastifyOpen
 
 declare namespace fastifyOpenaiErrors {
   /** Where a body's error came from; decides how much it is trusted. */
-  export type EnvelopeShape = 'openai' | 'anthropic' | 'flat' | 'google' | 'string' | 'message'
+  export type EnvelopeShape = 'openai' | 'anthropic' | 'flat' | 'google' | 'string' | 'message' | 'errors' | 'problem' |
+  'detail' | 'code' | 'failure' | 'custom'
 
   /** The error found inside a response body, normalised across provider dialects. */
   export interface Envelope {
@@ -29,6 +30,10 @@ declare namespace fastifyOpenaiErrors {
     statusName: string | undefined
     /** An HTTP error status (400-599) that the body itself claims, e.g. `code: 429` or `code: "429"`. */
     hint: number | undefined
+    /** Where the claimed status was read, e.g. `error.code`, `status`, `raw_status_code`. */
+    hintFrom: string | undefined
+    /** The claim is the error object's own (`error.code: 429`), not a key beside it (`{"status": 500, "error": ...}`). */
+    hintStrong: boolean
     /** A bare `{"message": ...}` body: remapped only when a rule recognises it, never by the fallback. */
     weak: boolean
   }
@@ -54,6 +59,16 @@ declare namespace fastifyOpenaiErrors {
     hint?: number | string | ReadonlyArray<number | string>
     /** Matches when it returns exactly `true`. A rule that throws leaves the response as it came. */
     when?: (envelope: Envelope) => boolean
+    /**
+     * How strong this rule's evidence is (1-99) when the default rules are weighed: by default from what it reads
+     * (a status name 80, a code 70, a type 60, wording 50; +10 for each further matcher). User rules are not weighed:
+     * the first that matches decides.
+     */
+    weight?: number
+    /** The provider whose behaviour the rule describes (every default rule names one; `generic` for shared evidence). */
+    provider?: string
+    /** Where the behaviour comes from: a docs page, an issue with the raw response, the server's source. */
+    source?: string
     /** The HTTP status to answer with: an integer from 400 to 599 (checked at registration). */
     status: number
     /** The OpenAI `type` for decisions and built bodies; defaults to the envelope's type, else the status's usual type. */
@@ -87,7 +102,7 @@ declare namespace fastifyOpenaiErrors {
 
   /** One step of a classification: a rule tried, the status hint taken, or the fallback. */
   export interface TrailStep {
-    stage: 'user' | 'status-hint' | 'default' | 'fallback'
+    stage: 'user' | 'status-hint' | 'default' | 'wording' | 'fallback'
     rule: string
     matched: boolean
   }
@@ -97,7 +112,49 @@ declare namespace fastifyOpenaiErrors {
     envelope: Envelope | null
     decision: Decision | null
     trail: TrailStep[]
+    /** Every piece of evidence that matched, heaviest first: the first one decided. */
+    evidence: Evidence[]
+    /** How much heavier the winner was than the best evidence for another status; null when nothing disagreed. */
+    margin: number | null
   }
+
+  /** One piece of evidence a body gave: what it says the status is, and how much that is worth. */
+  export interface Evidence {
+    /** A user rule, the status the body claims, a default rule, wording that says the client erred, or the fallback. */
+    kind: 'user' | 'claim' | 'rule' | 'wording' | 'fallback'
+    /** The rule's name, `status-hint`, `client-wording` or `fallback`. */
+    name: string
+    status: number
+    weight: number
+    /** What it read: the matchers of a rule (`code+message`), the key of a claim (`error.code`). */
+    reads: string
+    provider: string | null
+  }
+
+  /** What a user extractor returns for a body shape of its own: the error's fields, or null when the body is not one. */
+  export interface ExtractedError {
+    message: string
+    type?: string
+    code?: string | number
+    param?: string | null
+    /** An HTTP status the body states (400-599); it weighs like an error object's own `code`. */
+    status?: number | string
+    /** A canonical status name (`NOT_FOUND`, `resource-exhausted`). */
+    statusName?: string
+  }
+
+  /**
+   * A body shape of your own: `marks` are the JSON keys that can only appear in it (the byte gate lets a body through
+   * to the parser only when it has one of the extractors' marks), `extract` reads a parsed object body.
+   */
+  export interface Extractor {
+    name: string
+    marks: readonly string[]
+    extract: (body: Record<string, unknown>, context: { depth: number, extractors: readonly Extractor[] }) => ExtractedError | null | undefined
+  }
+
+  /** A default rule: it always has a name, a provider and a source. */
+  export type DefaultRule = Rule & { name: string, provider: string, source: string }
 
   /** One decision the plugin made (or, in report-only mode, would have made), for `onNormalize`. */
   export interface NormalizeEvent {
@@ -187,12 +244,13 @@ declare namespace fastifyOpenaiErrors {
      */
     defaultRules?: boolean
     /**
-     * The status for an error envelope that no rule recognises and that claims no status of its own: an integer
-     * from 400 to 599. A bare `{"message": ...}` body never falls back, and neither does a response that already
-     * has an error status.
+     * The status for an error envelope that no rule recognises, that claims no status of its own and whose wording
+     * does not say the client erred (that is a 400): an integer from 400 to 599, or `'leave'` to report it and keep
+     * the status it came with. A bare `{"message": ...}` body never falls back, and neither does a response that
+     * already has an error status.
      * @default 500
      */
-    fallbackStatus?: number
+    fallbackStatus?: number | 'leave'
     /**
      * Rules see only this many characters of a message: an integer from 1 to 1048576.
      * @default 1024
@@ -248,6 +306,15 @@ declare namespace fastifyOpenaiErrors {
      */
     upstreamStatusHeader?: string | false
     /**
+     * The upstream provider (see `providers`), or a function of the request for gateways that route to several:
+     * its pack's rules weigh more, so where providers disagree about the same words its own answer wins.
+     * `undefined`/`null` from the function, or an unknown name, means no provider.
+     * @default undefined
+     */
+    provider?: string | ((request: FastifyRequest) => string | null | undefined)
+    /** Body shapes of your own, tried before the built-in ones. @default [] */
+    extractors?: readonly Extractor[]
+    /**
      * On a mapped 429/503/529, send `retry-after` and `retry-after-ms` from the upstream's headers or the wait its
      * message states (never an invented one), and `x-should-retry` when the table says whether retrying helps.
      * @default true
@@ -257,13 +324,16 @@ declare namespace fastifyOpenaiErrors {
 
   export interface FastifyOpenaiErrorsOptions extends FastifyOpenaiErrorsRouteOptions {
     /**
-     * Install an error handler (`createErrorHandler()`) that answers every thrown error with an OpenAI-shaped body
-     * and the status that matches it.
+     * Answer thrown errors in place of Fastify's default error handler: an OpenAI-shaped body and the status that
+     * matches it. The plugin sets no error handler: an onError hook keeps what was thrown, and onSend replaces what
+     * Fastify's default handler sends for it. An error handler of the app's own (app, scope or route level, set
+     * before or after the plugin) is never replaced; use `createErrorHandler()` to install the plugin's explicitly.
      * @default true
      */
     errorHandler?: boolean
     /**
-     * Install a not-found handler that answers unknown routes like OpenAI: 404, `invalid_request_error`, code `unknown_url`.
+     * Answer in place of Fastify's default 404 (its own body, byte for byte) like OpenAI does: 404,
+     * `invalid_request_error`, code `unknown_url`. A not-found handler of the app's own is never replaced.
      * @default true
      */
     notFoundHandler?: boolean
@@ -278,7 +348,10 @@ declare namespace fastifyOpenaiErrors {
   export type OpenaiErrorHandler = (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply) => void
 
   /** The options `classify()` takes: the rule-table part of the plugin's options. */
-  export type ClassifyOptions = Pick<FastifyOpenaiErrorsRouteOptions, 'rules' | 'defaultRules' | 'fallbackStatus' | 'maxMessageChars'>
+  export type ClassifyOptions = Pick<FastifyOpenaiErrorsRouteOptions, 'rules' | 'defaultRules' | 'fallbackStatus' | 'maxMessageChars' | 'extractors'> & {
+    /** The upstream provider: its pack's rules weigh more. */
+    provider?: string
+  }
 
   /**
    * Classify a response body (a parsed value, a JSON string or a Buffer): the status, type, code, message and param
@@ -290,14 +363,17 @@ declare namespace fastifyOpenaiErrors {
   /** `classify()` with its working shown: the envelope found, the decision and every rule tried. */
   export function explain (body: unknown, options?: ClassifyOptions): Explanation
 
-  /** The decision for an envelope found by `findEnvelope()`, with the default rules; `null` for a bare message no rule knows. */
-  export function classifyEnvelope (envelope: Envelope): Decision | null
+  /** The decision for an envelope found by `findEnvelope()`; `null` for a bare message no rule knows. */
+  export function classifyEnvelope (envelope: Envelope, options?: ClassifyOptions): Decision | null
 
   /** The error envelope in a parsed body, in any dialect the plugin knows, or `null` when the body is not an error. */
   export function findEnvelope (body: unknown): Envelope | null
 
-  /** The built-in mapping table, grouped by provider; the first rule that matches decides. */
-  export const defaultRules: readonly Rule[]
+  /** The built-in mapping table, generated from the provider packs; every rule names its provider and source. */
+  export const defaultRules: readonly DefaultRule[]
+
+  /** The providers the `provider` option can name. */
+  export const providers: readonly string[]
 
   /**
    * An error handler that answers every thrown error with an OpenAI-shaped body (Anthropic-shaped on the Messages

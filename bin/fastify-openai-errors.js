@@ -4,19 +4,17 @@
 // npx fastify-openai-errors explain '<json>'    (or the body on stdin)
 // Shows how the mapping table decides a body: the envelope found, the status and the rules tried.
 
-const { explain, defaultRules } = require('..')
+const { explain } = require('..')
 const { didYouMean } = require('../dist/suggest.js')
 const { version } = require('../package.json')
 
-// A default rule can match a body whose own status decides (`status-hint`): it says another status then.
-const DEFAULT_STATUS = new Map(defaultRules.map((rule) => [rule.name, rule.status]))
-
 const USAGE = `usage: fastify-openai-errors explain [--json] [--all] ['<response body>']
        fastify-openai-errors --help | --version
-  explain    how the mapping table decides a response body: the envelope found, the status, the rules tried.
+  explain    how the mapping table decides a response body: the envelope found, the status, and the evidence
+             weighed (each piece's weight and what it read).
              Reads the body from the argument, or from stdin when there is none.
     --json   print the explanation as JSON
-    --all    list every rule tried, not just the one that decided`
+    --all    list every rule tried, not only the evidence that matched`
 
 const COMMANDS = ['explain', 'help']
 const HELP = new Set(['help', '--help', '-h'])
@@ -47,12 +45,18 @@ function render (explanation, all) {
     lines.push(`decision: ${decision.status} by ${decision.rule}`)
     lines.push(`  type: ${decision.type}  code: ${show(decision.code)}  retryable: ${show(decision.retryable)}  retry after: ${decision.retryAfterMs === null ? '-' : decision.retryAfterMs + ' ms'}`)
   }
+  if (explanation.evidence.length > 0) {
+    const margin = explanation.margin === null ? 'nothing disagreed' : `margin ${explanation.margin} over the next status`
+    lines.push(`evidence, heaviest first (${margin}):`)
+    for (const item of explanation.evidence) {
+      const mark = decision !== null && item.name === decision.rule ? 'decided' : item.status === decision?.status ? 'agrees ' : 'outweighed'
+      lines.push(`  ${mark.padEnd(10)} ${String(item.weight).padStart(3)}  ${item.status}  ${item.name} (${item.kind}, reads ${item.reads}${item.provider === null ? '' : `, ${item.provider}`})`)
+    }
+  }
   const tried = trail.filter((step) => !step.matched).length
   lines.push(`rules tried: ${trail.length} (${tried} did not match)`)
-  for (const step of trail) {
-    if (!all && !step.matched) continue
-    const overruled = step.matched && step.stage === 'default' && decision?.rule === 'status-hint' && DEFAULT_STATUS.get(step.rule) !== decision.status
-    lines.push(`  ${step.matched ? 'match' : '  -  '}  ${step.stage.padEnd(11)} ${step.rule}${overruled ? ` (says ${DEFAULT_STATUS.get(step.rule)}; the body's own status wins)` : ''}`)
+  if (all) {
+    for (const step of trail) lines.push(`  ${step.matched ? 'match' : '  -  '}  ${step.stage.padEnd(11)} ${step.rule}`)
   }
   return lines.join('\n')
 }

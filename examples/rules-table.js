@@ -1,28 +1,10 @@
 'use strict'
 
-// Prints the default mapping table as Markdown, in the order the rules are tried: the table in README.md
-// is this script's output (`node examples/rules-table.js`), and a test checks that they agree.
+// Prints the default mapping table as Markdown, one provider pack after another, with each rule's weight-giving
+// matchers and its status (docs/default-rules.md is the full page, made by `npm run docs`).
+// Filter it to make a table of your own: `rulesTable(defaultRules.filter((rule) => rule.provider !== 'generic'))`.
 
 const { defaultRules } = require('fastify-openai-errors')
-
-// Rule names start with the provider whose behaviour they come from.
-const GROUPS = {
-  litellm: 'LiteLLM proxy',
-  openai: 'OpenAI, Azure OpenAI',
-  azure: 'OpenAI, Azure OpenAI',
-  anthropic: 'Anthropic',
-  google: 'Google Gemini / Vertex AI',
-  mistral: 'Mistral',
-  groq: 'Groq',
-  tgi: 'Hugging Face TGI',
-  llamacpp: 'llama.cpp server',
-  vllm: 'vLLM / sglang',
-  ollama: 'Ollama',
-  openrouter: 'OpenRouter',
-  bedrock: 'AWS Bedrock',
-  type: 'Any provider: error type',
-  any: 'Any provider: message wording'
-}
 
 const list = (value) => (Array.isArray(value) ? value : [value])
 const show = (value) => (value instanceof RegExp ? String(value) : JSON.stringify(value))
@@ -41,10 +23,8 @@ function rulesTable (rules = defaultRules) {
   const lines = ['| provider | rule | matches | status |', '|---|---|---|---|']
   let previous
   for (const rule of rules) {
-    const prefix = rule.name.split('.')[0]
-    const group = GROUPS[prefix] ?? prefix
-    lines.push(`| ${group === previous ? '' : group} | \`${rule.name}\` | ${matcher(rule)} | ${rule.status} |`)
-    previous = group
+    lines.push(`| ${rule.provider === previous ? '' : rule.provider} | \`${rule.name}\` | ${matcher(rule)} | ${rule.status} |`)
+    previous = rule.provider
   }
   return lines.join('\n')
 }

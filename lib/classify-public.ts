@@ -1,18 +1,27 @@
-import { classify as classifyWith, classifyEnvelope, parse, type Table, type TrailStep } from './classify'
-import { findEnvelope } from './envelope'
+import { parse } from './core/decide'
+import { findEnvelope } from './core/extract'
 import { normaliseOptions } from './options'
-import type { Decision, Envelope, Rule } from './types'
+import { classify as classifyWith, classifyEnvelope as classifyEnvelopeWith, type Table, type Working } from './table'
+import type { ClassifyOptions, Explanation } from '../index'
+import type { Decision, Envelope } from './types'
 
-/** The table options `classify()` takes: the same as the plugin's, validated the same way. */
-export interface ClassifyOptions {
-  rules?: Rule[]
-  defaultRules?: boolean
-  fallbackStatus?: number
-  maxMessageChars?: number
-}
+// The pure API (classify, classifyEnvelope, explain) over the same tables the plugin builds.
+
+export type { ClassifyOptions, Explanation }
 
 // One compiled table per options object: build the options once and reuse them.
 const tables = new WeakMap<object, Table>()
+
+function tableFor (options: ClassifyOptions | undefined): Table | undefined {
+  if (options === undefined) return undefined
+  let table = tables.get(options)
+  if (table === undefined) {
+    const { rules, defaultRules, fallbackStatus, maxMessageChars, extractors, provider } = options
+    table = normaliseOptions({ rules, defaultRules, fallbackStatus, maxMessageChars, extractors, provider }).settings.table
+    tables.set(options, table)
+  }
+  return table
+}
 
 /**
  * The pure decision for a body (parsed value, JSON string or Buffer), with the default table or the one
@@ -22,28 +31,16 @@ export function classify (body: unknown, options?: ClassifyOptions): Decision | 
   return classifyWith(body, tableFor(options))
 }
 
-function tableFor (options: ClassifyOptions | undefined): Table | undefined {
-  if (options === undefined) return undefined
-  let table = tables.get(options)
-  if (table === undefined) {
-    const { rules, defaultRules, fallbackStatus, maxMessageChars } = options
-    table = normaliseOptions({ rules, defaultRules, fallbackStatus, maxMessageChars }).settings.table
-    tables.set(options, table)
-  }
-  return table
-}
-
-/** Why a body maps where it does: the envelope found, the decision, and every rule tried on the way. */
-export interface Explanation {
-  envelope: Envelope | null
-  decision: Decision | null
-  trail: TrailStep[]
+/** The decision for an envelope `findEnvelope()` found, with the default table or the one `options` describe. */
+export function classifyEnvelope (envelope: Envelope, options?: ClassifyOptions): Decision | null {
+  return classifyEnvelopeWith(envelope, tableFor(options))
 }
 
 /** `classify()` with its working shown, for users customising the table (and the `explain` CLI). */
 export function explain (body: unknown, options?: ClassifyOptions): Explanation {
-  const envelope = findEnvelope(parse(body))
-  const trail: TrailStep[] = []
-  const decision = envelope === null ? null : classifyEnvelope(envelope, tableFor(options), trail)
-  return { envelope, decision, trail }
+  const table = tableFor(options)
+  const envelope = findEnvelope(parse(body), table?.extractors)
+  const working: Working = { trail: [], evidence: [], margin: null }
+  const decision = envelope === null ? null : classifyEnvelopeWith(envelope, table, working)
+  return { envelope, decision, trail: working.trail, evidence: working.evidence, margin: working.margin }
 }

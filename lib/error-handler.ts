@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, onErrorHookHandler } from 'fastify'
 import { JSON_CONTENT_TYPE } from './body'
-import { classifyEnvelope } from './classify'
+import { classifyEnvelope } from './table'
 import { errorBody } from './dialect'
 import { normaliseOptions, type Settings } from './options'
 import { notify, setRetryHeaders, type Outcome } from './respond'
@@ -26,7 +26,7 @@ function upstreamHeaders (error: unknown): (name: string) => unknown {
 function tableDecision (settings: Settings, decision: ThrownDecision, request: FastifyRequest): ReturnType<typeof classifyEnvelope> {
   if (decision.envelope === null) return null
   try {
-    return classifyEnvelope(decision.envelope, settings.table)
+    return classifyEnvelope(decision.envelope, settings.tableFor(request))
   } catch (error) {
     // A user rule threw: the error is still answered, from what it says itself.
     request.log.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')

@@ -1,14 +1,13 @@
 import fp = require('fastify-plugin')
 import type { FastifyInstance } from 'fastify'
-import { classifyEnvelope } from './classify'
-import { classify, explain } from './classify-public'
-import { findEnvelope } from './envelope'
+import { classify, classifyEnvelope, explain } from './classify-public'
+import { findEnvelope } from './core/extract'
 import { createErrorHandler, keepThrown } from './error-handler'
 import { createOnSend } from './on-send'
 import { openaiError } from './openai-error'
 import { normaliseOptions } from './options'
 import { attachRouteSettings, lateRouteSettings } from './route-settings'
-import { defaultRules } from './rules'
+import { defaultRules, providers } from './packs'
 import { kBuiltByPlugin, kRouteSettings, kThrown } from './symbols'
 import { describeThrown } from './thrown'
 
@@ -37,6 +36,7 @@ module.exports.explain = explain
 module.exports.classifyEnvelope = classifyEnvelope
 module.exports.findEnvelope = findEnvelope
 module.exports.defaultRules = defaultRules
+module.exports.providers = providers
 module.exports.createErrorHandler = createErrorHandler
 module.exports.describeThrown = describeThrown
 module.exports.openaiError = openaiError

@@ -1,7 +1,7 @@
-import { classify } from './classify'
+import { classify, type Table } from './table'
 import type { Settings } from './options'
 import type { Decision } from './types'
-import { isJsonContentType, mayBeErrorBytes, mayBeErrorText } from './payload'
+import { isJsonContentType } from './core/gate'
 
 /** Where a throwing user rule is reported (a Fastify logger). */
 export interface RuleErrorLog {
@@ -13,20 +13,24 @@ export function isJudgedStatus (settings: Settings, status: number): boolean {
   return (status >= 200 && status < 300) || (settings.correctErrorStatus && status >= 400 && status < 600)
 }
 
-/** The decision for a response that is an error in need of another status, or null to send it as it is. Never throws. */
-export function inspectResponse (settings: Settings, status: number, contentType: unknown, payload: unknown, log?: RuleErrorLog): Decision | null {
+/**
+ * The decision for a response that is an error in need of another status, or null to send it as it is. Never throws.
+ * `tableFor` is asked only for a body that passed the byte gate (it may call the user's provider function).
+ */
+export function inspectResponse (settings: Settings, status: number, contentType: unknown, payload: unknown, log: RuleErrorLog | undefined, tableFor: () => Table): Decision | null {
   if (!isJudgedStatus(settings, status)) return null
   if (!isJsonContentType(contentType)) return null
+  const gate = settings.table.gate
   if (typeof payload === 'string') {
-    if (payload.length > settings.maxBodyBytes || !mayBeErrorText(payload)) return null
+    if (payload.length > settings.maxBodyBytes || !gate.text(payload)) return null
   } else if (Buffer.isBuffer(payload)) {
-    if (payload.length > settings.maxBodyBytes || !mayBeErrorBytes(payload)) return null
+    if (payload.length > settings.maxBodyBytes || !gate.bytes(payload)) return null
   } else {
     return null
   }
   let decision
   try {
-    decision = classify(payload, settings.table)
+    decision = classify(payload, tableFor())
   } catch (error) {
     // A user rule threw: the response goes out as it came.
     log?.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')

@@ -56,13 +56,13 @@ export function createOnSend (pluginSettings: Settings, lateSettings: LateSettin
       const answer = fastifyDefaultAnswer(takeovers, settings, lateSettings, own, request, reply, payload)
       if (answer !== null) return done(null, answer)
     }
-    let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log)
+    let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log, () => settings.tableFor(request))
     if (decision === null) return done(null, payload)
     // Only a body that is an error pays for the route lookup onRoute could not do.
     const late = own === null ? lateSettings(request) : null
     if (late !== null) {
       settings = late
-      decision = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload, request.log) : null
+      decision = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload, request.log, () => late.tableFor(request)) : null
       if (decision === null) return done(null, payload)
     }
     if (!applyToResponse(settings, request, reply, 'body', decision) || !settings.rewriteBody) return done(null, payload)

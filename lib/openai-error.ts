@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { classify } from './classify'
+import { classify } from './table'
 import { typeForStatus } from './status-types'
 import type { OpenaiErrorFields } from '../index'
 

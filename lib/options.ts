@@ -1,7 +1,9 @@
 import { InvalidOptionError, InvalidRouteConfigError } from './errors'
-import { buildTable, DEFAULT_FALLBACK_STATUS, DEFAULT_MAX_MESSAGE_CHARS, type Table } from './classify'
+import type { FastifyRequest } from 'fastify'
+import { buildTable, type Table } from './table'
+import { providers } from './packs'
 import type { Dialect, FastifyOpenaiErrorsOptions, FastifyOpenaiErrorsRouteOptions, NormalizeEvent, SseOptions } from '../index'
-import type { Rule } from './types'
+import type { Extractor, Rule } from './types'
 import { didYouMean } from './suggest'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -19,7 +21,10 @@ export type { Dialect, NormalizeEvent, SseOptions }
 /** What the hooks read: normalised once, frozen. */
 export interface Settings {
   readonly enabled: boolean
+  /** The table for responses whose provider is not known per request. */
   readonly table: Table
+  /** The table for one request: the provider option's function picks the pack that weighs more. */
+  readonly tableFor: (request: FastifyRequest) => Table
   readonly maxBodyBytes: number
   readonly rewriteBody: boolean
   readonly correctErrorStatus: boolean
@@ -38,7 +43,7 @@ export interface Settings {
 }
 
 const INSPECT_KEYS = ['rules', 'defaultRules', 'fallbackStatus', 'maxMessageChars', 'maxBodyBytes', 'rewriteBody', 'correctErrorStatus',
-  'inspectStreams', 'jsonPeekTimeoutMs', 'sse', 'reportOnly', 'dialect', 'upstreamStatusHeader', 'retryHints'] as const
+  'inspectStreams', 'jsonPeekTimeoutMs', 'sse', 'reportOnly', 'dialect', 'upstreamStatusHeader', 'retryHints', 'provider', 'extractors'] as const
 const DIALECTS = ['auto', 'openai', 'anthropic']
 // An HTTP header name (RFC 9110 token).
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/
@@ -47,7 +52,10 @@ const SSE_KEYS = new Set(['peekBytes', 'peekTimeoutMs'])
 const REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers']
 const PLUGIN_KEYS = new Set<string>([...INSPECT_KEYS, 'errorHandler', 'notFoundHandler', 'onNormalize'])
 const ROUTE_KEYS = new Set<string>(INSPECT_KEYS)
-const RULE_KEYS = new Set(['name', 'type', 'code', 'message', 'hint', 'when', 'status', 'errorType', 'errorCode', 'retryable'])
+const RULE_KEYS = new Set(['name', 'type', 'code', 'message', 'hint', 'when', 'status', 'errorType', 'errorCode', 'retryable', 'weight', 'provider', 'source'])
+const EXTRACTOR_KEYS = new Set(['name', 'marks', 'extract'])
+// A JSON key as the byte gate looks for it: no quote or backslash to escape.
+const MARK = /^[^"\\]{1,100}$/
 const MATCHER_KEYS = ['type', 'code', 'message', 'hint', 'when'] as const
 
 /** Reports a problem with one option; `where` is the option's path, e.g. `rules[2].status`. */
@@ -96,10 +104,36 @@ function checkRule (fail: Fail, where: string, rule: unknown): Rule {
   if (rule.hint !== undefined) checkList(fail, `${where}.hint`, rule.hint, isCode, 'a status number, a status name')
   if (rule.when !== undefined && typeof rule.when !== 'function') fail(`${where}.when`, 'must be a function (envelope) => boolean')
   if (rule.retryable !== undefined) checkBoolean(fail, `${where}.retryable`, rule.retryable)
-  for (const key of ['errorType', 'errorCode'] as const) {
+  if (rule.weight !== undefined) checkInteger(fail, `${where}.weight`, rule.weight, 1, 99)
+  for (const key of ['errorType', 'errorCode', 'provider', 'source'] as const) {
     if (rule[key] !== undefined && (typeof rule[key] !== 'string' || rule[key] === '')) fail(`${where}.${key}`, 'must be a non-empty string')
   }
   return rule as unknown as Rule
+}
+
+function checkExtractors (fail: Fail, extractors: unknown): readonly Extractor[] {
+  if (!Array.isArray(extractors)) fail('extractors', `must be an array of { name, marks, extract }, got ${describe(extractors)}`)
+  return Object.freeze(extractors.map((extractor, index) => {
+    const where = `extractors[${index}]`
+    if (!isPlainObject(extractor)) fail(where, `must be an object { name, marks, extract }, got ${describe(extractor)}`)
+    for (const key of Object.keys(extractor)) {
+      if (!EXTRACTOR_KEYS.has(key)) fail(`${where}.${key}`, `is not an extractor field${didYouMean(key, EXTRACTOR_KEYS)} (use name, marks, extract)`)
+    }
+    if (typeof extractor.name !== 'string' || extractor.name === '') fail(`${where}.name`, 'must be a non-empty string')
+    if (!Array.isArray(extractor.marks) || extractor.marks.length === 0 || !extractor.marks.every((mark) => typeof mark === 'string' && MARK.test(mark))) {
+      fail(`${where}.marks`, 'must be a non-empty array of JSON key names (the keys only this shape has)')
+    }
+    if (typeof extractor.extract !== 'function') fail(`${where}.extract`, 'must be a function (body) => { message, type?, code?, status? } | null')
+    return Object.freeze({ ...extractor }) as unknown as Extractor
+  }))
+}
+
+function checkProvider (fail: Fail, provider: unknown): void {
+  if (typeof provider === 'function') return
+  if (typeof provider !== 'string' || !providers.includes(provider)) {
+    const hint = typeof provider === 'string' ? didYouMean(provider, providers) : ''
+    fail('provider', `must be one of the providers (${providers.join(', ')}) or a function of the request, got ${describe(provider)}${hint}`)
+  }
 }
 
 function checkSse (fail: Fail, sse: unknown): void {
@@ -125,7 +159,13 @@ function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allo
       return Object.freeze({ ...checked, name: checked.name ?? `rules[${index}]` })
     })
   }
-  if (fallbackStatus !== undefined) checkInteger(fail, 'fallbackStatus', fallbackStatus, 400, 599)
+  if (fallbackStatus !== undefined && fallbackStatus !== 'leave') {
+    if (typeof fallbackStatus !== 'number' || !Number.isInteger(fallbackStatus) || fallbackStatus < 400 || fallbackStatus > 599) {
+      fail('fallbackStatus', `must be an integer from 400 to 599 or 'leave', got ${describe(fallbackStatus)}`)
+    }
+  }
+  if (options.provider !== undefined) checkProvider(fail, options.provider)
+  const extractors = options.extractors === undefined ? undefined : checkExtractors(fail, options.extractors)
   if (maxMessageChars !== undefined) checkInteger(fail, 'maxMessageChars', maxMessageChars, 1, 1024 * 1024)
   if (maxBodyBytes !== undefined) checkInteger(fail, 'maxBodyBytes', maxBodyBytes, 1, 64 * 1024 * 1024)
   if (options.jsonPeekTimeoutMs !== undefined) checkInteger(fail, 'jsonPeekTimeoutMs', options.jsonPeekTimeoutMs, 1, 600000)
@@ -148,18 +188,54 @@ function checkInspectOptions (fail: Fail, options: Record<string, unknown>, allo
     if (options[key] !== undefined) checked[key] = options[key]
   }
   if (named !== undefined) checked.rules = Object.freeze(named)
+  if (extractors !== undefined) checked.extractors = extractors
   return Object.freeze(checked) as InspectOptions
 }
 
+/**
+ * The table for each request. A provider given as a function is asked per request (only for a body that passed the
+ * byte gate); each provider's table is built once. A function that throws, or names no known provider, gets the
+ * table without one.
+ */
+function tablePicker (options: InspectOptions, table: Table): Settings['tableFor'] {
+  const pick = options.provider
+  if (typeof pick !== 'function') return () => table
+  const tables = new Map<string, Table>()
+  return (request) => {
+    let name: unknown
+    try {
+      name = pick(request)
+    } catch (error) {
+      request.log.error({ err: error }, 'fastify-openai-errors: the provider function threw; no provider assumed')
+      return table
+    }
+    if (typeof name !== 'string' || !providers.includes(name)) return table
+    let chosen = tables.get(name)
+    if (chosen === undefined) {
+      chosen = buildTable({ ...tableSettings(options), provider: name })
+      tables.set(name, chosen)
+    }
+    return chosen
+  }
+}
+
+function tableSettings (options: InspectOptions): Parameters<typeof buildTable>[0] {
+  return {
+    rules: options.rules,
+    defaults: options.defaultRules,
+    fallbackStatus: options.fallbackStatus,
+    maxMessageChars: options.maxMessageChars,
+    extractors: options.extractors,
+    provider: typeof options.provider === 'string' ? options.provider : null
+  }
+}
+
 function settingsFrom (options: InspectOptions, onNormalize: Settings['onNormalize']): Settings {
+  const table = buildTable(tableSettings(options))
   return Object.freeze({
     enabled: true,
-    table: buildTable({
-      rules: options.rules,
-      defaults: options.defaultRules,
-      fallbackStatus: options.fallbackStatus ?? DEFAULT_FALLBACK_STATUS,
-      maxMessageChars: options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS
-    }),
+    table,
+    tableFor: tablePicker(options, table),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     rewriteBody: options.rewriteBody ?? false,
     correctErrorStatus: options.correctErrorStatus ?? false,

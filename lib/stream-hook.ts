@@ -3,11 +3,11 @@ import type { Readable } from 'node:stream'
 import { JSON_CONTENT_TYPE } from './body'
 import { errorBody } from './dialect'
 import { applyToResponse } from './respond'
-import { classifyEnvelope } from './classify'
-import { findEnvelope } from './envelope'
+import { classifyEnvelope } from './table'
+import { findEnvelope } from './core/extract'
 import { inspectResponse, isJudgedStatus } from './inspect'
 import type { Settings } from './options'
-import { headRulesOut, isJsonContentType } from './payload'
+import { isJsonContentType } from './core/gate'
 import { eventJson, firstDataEvent, firstJsonLine, type SseEvent } from './sse'
 import { decode, isReadableEncoding, Stop, StreamPeek, toNodeStream } from './stream'
 
@@ -44,7 +44,7 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
   // its end; one with a content-length (at most maxBodyBytes, or it was not read) is cheaper to read whole.
   const early = encoding === undefined && reply.getHeader('content-length') === undefined
   while (peek.bytes <= limit && await peek.read(stop)) {
-    if (early && peek.chunks.length === 1 && headRulesOut(peek.chunks[0])) return peek.replay()
+    if (early && peek.chunks.length === 1 && settings.table.gate.headRulesOut(peek.chunks[0])) return peek.replay()
   }
   if (!peek.ended || peek.bytes > limit) return peek.replay()
   const raw = peek.head()
@@ -52,7 +52,7 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
   reply.removeHeader('transfer-encoding')
   const body = decode(raw, encoding, false, limit)
   if (body === null) return raw
-  const decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body, request.log)
+  const decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body, request.log, () => settings.tableFor(request))
   // Without a rewrite the status changes and the bytes, still encoded as they came, do not.
   if (decision === null || !applyToResponse(settings, request, reply, 'stream', decision) || !settings.rewriteBody) return raw
   return answerWithJson(reply, errorBody(settings.dialect, request.url, decision.status, decision))
@@ -88,10 +88,10 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   const event = await firstRecord(kind, peek, stop, encoding, sse.peekBytes)
   if (event === null) return peek.replay(watch)
   const json = eventJson(event)
-  const direct = json === null ? null : findEnvelope(json.value)
+  const direct = json === null ? null : findEnvelope(json.value, settings.table.extractors)
   // An `event: error` whose data is not an envelope (plain text) is an error all the same.
-  const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }) : null)
-  const decision = envelope === null ? null : classifyEnvelope(envelope, settings.table)
+  const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }, settings.table.extractors) : null)
+  const decision = envelope === null ? null : classifyEnvelope(envelope, settings.tableFor(request))
   if (decision === null) {
     // Events after the first one that came in the same read are past the status too.
     watch?.(peek.head())

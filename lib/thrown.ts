@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { findEnvelope, statusHint } from './envelope'
+import { findEnvelope, statusHint } from './core/extract'
 import { typeForStatus } from './status-types'
 import type { ThrownDecision } from '../index'
 import type { Envelope } from './types'
@@ -110,7 +110,12 @@ function fromValidation (error: Obj): ThrownDecision {
 function sdkEnvelope (error: Obj): Envelope | null {
   // openai and @anthropic-ai/sdk: `error` holds the body's `error` member (openai; a string for Ollama- and
   // TGI-style bodies) or the whole body (anthropic).
-  if (isObject(error.error) || typeof error.error === 'string') return findEnvelope(error.error) ?? findEnvelope({ error: error.error })
+  if (typeof error.error === 'string') return findEnvelope({ error: error.error })
+  if (isObject(error.error)) {
+    // A whole body (anthropic's, or one that nests its error) is read as one; a body's `error` member as that member.
+    const whole = error.error.error !== undefined || error.error.type === 'error' || error.error.object === 'error'
+    return whole ? findEnvelope(error.error) : findEnvelope({ error: error.error })
+  }
   // The AI SDK's APICallError keeps the raw body text.
   if (typeof error.responseBody === 'string' && error.responseBody.length <= 65536) {
     try {

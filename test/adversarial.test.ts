@@ -2,9 +2,10 @@ import t from 'tap'
 import { Readable } from 'node:stream'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { appWith, echoRoute } from './helpers/app'
-import { addressOf, rawRequest, startGateway, startUpstream } from './helpers/gateway'
+import { addressOf, buildGateway, rawRequest } from './helpers/gateway'
+import { startUpstream } from './helpers/upstream'
 import { classify } from '../lib/classify-public'
-import { statusHint } from '../lib/envelope'
+import { statusHint } from '../lib/core/extract'
 
 // Inputs built to hurt: messages that make regexes backtrack, bodies on either side of every size bound,
 // and "status" codes that are not statuses.
@@ -166,7 +167,7 @@ t.test('route streams at, just under and just over maxBodyBytes, with and withou
 })
 
 t.test('proxied bodies at, just under and just over maxBodyBytes, with and without content-length', async (t) => {
-  const upstream = await startUpstream((req: IncomingMessage, res: ServerResponse) => {
+  const upstream = await startUpstream(t, (req: IncomingMessage, res: ServerResponse) => {
     const [, length, size] = (req.url as string).split('/')
     const body = errorOfSize(Number(size))
     if (length === 'cl') {
@@ -184,8 +185,7 @@ t.test('proxied bodies at, just under and just over maxBodyBytes, with and witho
     }
     next()
   })
-  const gateway = await startGateway(upstream.url, { maxBodyBytes: LIMIT })
-  t.teardown(async () => { await gateway.close(); await upstream.close() })
+  const gateway = await buildGateway(t, { plugin: { maxBodyBytes: LIMIT }, upstream: upstream.url, listen: true })
   for (const length of ['cl', 'chunked']) {
     for (const size of [LIMIT - 1, LIMIT, LIMIT + 1]) {
       const res = await rawRequest(`${addressOf(gateway)}/${length}/${size}`)

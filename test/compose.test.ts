@@ -144,6 +144,28 @@ t.test('an app 404 that is not Fastify\'s own is left alone, even when it starts
   t.match(res.json(), { hint: 'see /docs' })
 })
 
+t.test('an app handler that sends a Buffer is left alone', async (t) => {
+  const app = Fastify()
+  await app.register(openaiErrors)
+  app.setErrorHandler((_error, _request, reply) => { reply.code(500).type('application/json').send(Buffer.from('{"statusCode":500,"message":"x"}')) })
+  app.get('/x', async () => { throw new Error('x') })
+  t.teardown(() => app.close())
+  t.equal((await app.inject('/x')).body, '{"statusCode":500,"message":"x"}')
+})
+
+t.test('createErrorHandler() in report-only mode hands the error to Fastify, and reports it', async (t) => {
+  const events: unknown[] = []
+  const app = Fastify()
+  await app.register(openaiErrors, { errorHandler: false })
+  app.setErrorHandler(openaiErrors.createErrorHandler({ reportOnly: true, onNormalize: (event) => { events.push(event) } }))
+  app.get('/x', async () => { throw createHttpError(429, 'Slow down') })
+  t.teardown(() => app.close())
+  const res = await app.inject('/x')
+  t.equal(res.statusCode, 429)
+  t.same(res.json(), { statusCode: 429, error: 'Too Many Requests', message: 'Slow down' }, "Fastify's own answer")
+  t.match(events, [{ source: 'error-handler', status: 429, reportOnly: true }])
+})
+
 t.test('createErrorHandler() set by the app answers and logs: 5xx at error level, 4xx at info', async (t) => {
   const lines: Array<{ level: number, msg: string, statusCode?: number }> = []
   const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })

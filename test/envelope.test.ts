@@ -1,5 +1,5 @@
 import t from 'tap'
-import { findEnvelope, statusHint } from '../lib/envelope'
+import { findEnvelope, statusHint } from '../lib/core/extract'
 
 t.test('OpenAI envelope: message, type, param and code are read as sent', async (t) => {
   t.match(findEnvelope({ error: { message: 'm', type: 'invalid_request_error', param: 'model', code: 'model_not_found' } }), {

@@ -4,10 +4,9 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import OpenAI from 'openai'
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { rawRequest, startUpstream, type Handler } from './helpers/gateway'
-import { refusedOrigin } from './helpers/upstream'
+import { addressOf, captureLog, rawRequest } from './helpers/gateway'
+import { refusedOrigin, startUpstream, type Handler } from './helpers/upstream'
 
 // The examples are plain CommonJS JavaScript on the built dist/ (npm test builds first).
 type Build = (opts?: Record<string, unknown>) => Promise<FastifyInstance>
@@ -174,11 +173,11 @@ t.test('basic-gateway', async (t) => {
 
 /** A real upstream on 127.0.0.1 and proxy-gateway.js listening in front of it; `url` is the gateway's. */
 async function proxyFor (t: tap.Test, handler: Handler, opts: Record<string, unknown> = {}) {
-  const upstream = await startUpstream(handler)
+  const upstream = await startUpstream(t, handler)
   const app = await proxyGateway.build({ upstreamUrl: `${upstream.url}/v1`, ...opts })
   await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(async () => { await app.close(); await upstream.close() })
-  return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` }
+  t.teardown(() => app.close())
+  return { app, url: addressOf(app) }
 }
 
 function answer (status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): Handler {
@@ -285,8 +284,7 @@ t.test('proxy-gateway', async (t) => {
   })
 
   t.test('SSE: an error after the first data event cannot change the status; it is logged once', async (t) => {
-    const lines: string[] = []
-    const logger = { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } }
+    const { raw: lines, logger } = captureLog('warn')
     const late = `data: ${chunk}\n\n`
     const { url } = await proxyFor(t, events([late, 10, `data: ${rateLimitBody}\n\n`, 10, `data: ${rateLimitBody}\n\n`]), { logger })
     const res = await post(url, '{"stream":true}')
@@ -325,7 +323,7 @@ t.test('proxy-gateway', async (t) => {
     const app = await proxyGateway.build({ upstreamUrl: await refusedOrigin() })
     await app.listen({ port: 0, host: '127.0.0.1' })
     t.teardown(() => app.close())
-    const res = await post(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, '{}')
+    const res = await post(addressOf(app), '{}')
     t.equal(res.status, 502)
     t.match(JSON.parse(res.body.toString()), { error: { type: 'bad_gateway_error', code: 'upstream_unavailable' } })
   })
@@ -451,12 +449,6 @@ t.test('compose-error-handler', async (t) => {
   })
 })
 
-/** A pino logger writing into `lines`. */
-function captureLog (level = 'info') {
-  const lines: string[] = []
-  return { lines, logger: { level, stream: { write: (line: string) => { lines.push(line) } } } }
-}
-
 const metricLine = (labels: Record<string, string>, count: number) =>
   `openai_errors_normalized_total{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${count}`
 // One sample of the text format: the name, label="value" pairs whose values hold no raw `"`, `\` or line feed, a count.
@@ -532,7 +524,7 @@ t.test('report-only', async (t) => {
   const reports = (lines: string[]) => lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'fastify-openai-errors: report only, response left as it was')
 
   t.test('a 200 error leaves as it came, status, body and headers, and the decision is logged', async (t) => {
-    const { lines, logger } = captureLog()
+    const { raw: lines, logger } = captureLog()
     const body = '{"error":{"message":"Rate limit reached. Please try again in 20s","type":"requests","code":"rate_limit_exceeded"}}'
     const { app } = await gatewayFor(t, reportOnly.build, 200, body, { logger })
     const res = await chat(app)
@@ -546,7 +538,7 @@ t.test('report-only', async (t) => {
   })
 
   t.test('a stream is read and logged, and still goes out whole', async (t) => {
-    const { lines, logger } = captureLog()
+    const { raw: lines, logger } = captureLog()
     const sse = `data: ${litellmBody}\n\ndata: [DONE]\n\n`
     const { app } = await gatewayFor(t, reportOnly.build, 200, sse, { logger, stream: true }, 'text/event-stream')
     const res = await chat(app, { model: 'x', stream: true, messages: [] })
@@ -556,7 +548,7 @@ t.test('report-only', async (t) => {
   })
 
   t.test('thrown errors go to Fastify\'s own handler and unknown URLs get Fastify\'s 404; the thrown one is logged', async (t) => {
-    const { lines, logger } = captureLog()
+    const { raw: lines, logger } = captureLog()
     const app = await reportOnly.build({ upstreamUrl: await refusedOrigin(), logger })
     t.teardown(() => app.close())
     const refused = await chat(app)
@@ -569,7 +561,7 @@ t.test('report-only', async (t) => {
   })
 
   t.test('a success is neither changed nor logged', async (t) => {
-    const { lines, logger } = captureLog()
+    const { raw: lines, logger } = captureLog()
     const { app } = await gatewayFor(t, reportOnly.build, 200, completionBody, { logger })
     const res = await chat(app)
     t.equal(res.statusCode, 200)
@@ -590,15 +582,15 @@ t.test('anthropic-gateway', async (t) => {
 
   async function anthropicFor (t: tap.Test, handler: Handler) {
     const seen: string[] = []
-    const upstream = await startUpstream((req, res) => {
+    const upstream = await startUpstream(t, (req, res) => {
       seen.push(`${req.method} ${req.url}`)
       req.resume()
       req.on('end', () => handler(req, res))
     })
     const app = await anthropicGateway.build({ upstreamUrl: upstream.url })
     await app.listen({ port: 0, host: '127.0.0.1' })
-    t.teardown(async () => { await app.close(); await upstream.close() })
-    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, seen }
+    t.teardown(() => app.close())
+    return { url: addressOf(app), seen }
   }
   const create = (url: string) => new Anthropic({ baseURL: url, apiKey: 'sk-ant-test', maxRetries: 0 })
     .messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
@@ -644,7 +636,7 @@ t.test('anthropic-gateway', async (t) => {
     const app = await anthropicGateway.build({ upstreamUrl: await refusedOrigin() })
     await app.listen({ port: 0, host: '127.0.0.1' })
     t.teardown(() => app.close())
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    const url = addressOf(app)
     const refused = await rawRequest(`${url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     t.equal(refused.status, 502)
     t.same(JSON.parse(refused.body.toString()), { type: 'error', error: { type: 'api_error', message: 'The upstream service could not be reached or sent an invalid response.' } })
@@ -659,13 +651,6 @@ t.test('anthropic-gateway', async (t) => {
 t.test('README', async (t) => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8')
 
-  t.test('its default-rule table is what examples/rules-table.js prints from defaultRules', async (t) => {
-    const { rulesTable }: { rulesTable: () => string } = require('../examples/rules-table.js')
-    const section = /<!-- rules-table:start -->\n([\s\S]*?)\n<!-- rules-table:end -->/.exec(readme)
-    t.ok(section, 'the table markers are there')
-    t.equal(section?.[1], rulesTable(), 'regenerate with node examples/rules-table.js')
-  })
-
   t.test('its examples table links every file in examples/', async (t) => {
     const files = readdirSync(join(__dirname, '..', 'examples')).filter((file) => file.endsWith('.js') && file !== 'demo.js')
     t.ok(files.includes('proxy-gateway.js'))
@@ -678,11 +663,11 @@ t.test('README', async (t) => {
     ]
     for (const [option, value] of defaults) t.ok(readme.includes(`| \`${option}\` | \`${value}\` |`), `${option} defaults to ${value}`)
     // Over the defaults the stream goes on as it came: one byte more than sse.peekBytes of comments, then an error.
-    const upstream = await startUpstream(events([': ' + 'x'.repeat(16384) + '\n\n', 10, `data: ${rateLimitBody}\n\n`]))
+    const upstream = await startUpstream(t, events([': ' + 'x'.repeat(16384) + '\n\n', 10, `data: ${rateLimitBody}\n\n`]))
     const app = await proxyGateway.build({ upstreamUrl: upstream.url })
     await app.listen({ port: 0, host: '127.0.0.1' })
-    t.teardown(async () => { await app.close(); await upstream.close() })
-    const res = await post(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, '{"stream":true}')
+    t.teardown(() => app.close())
+    const res = await post(addressOf(app), '{"stream":true}')
     t.equal(res.status, 200, 'the error came after sse.peekBytes: the stream went on')
   })
 

@@ -18,14 +18,14 @@ t.test('explain with user rules lists them first, and a fallback shows as the la
   const explanation = explain({ error: 'mystery' }, { rules: [{ name: 'mine', message: 'warming', status: 503 }] })
   t.same(explanation.trail[0], { stage: 'user', rule: 'mine', matched: false })
   t.same(explanation.trail[explanation.trail.length - 1], { stage: 'fallback', rule: 'fallback', matched: true })
-  t.same(explain('{"id":"x"}'), { envelope: null, decision: null, trail: [] })
+  t.same(explain('{"id":"x"}'), { envelope: null, decision: null, trail: [], evidence: [], margin: null })
 })
 
 t.test('the CLI explains a body given as an argument', async (t) => {
   const res = run(['explain', '{"error":{"message":"No models available","type":"invalid_request_error"}}'])
   t.equal(res.status, 0)
   t.match(res.stdout, /decision: 404 by litellm\.no-models-available/)
-  t.match(res.stdout, /match\s+default\s+litellm\.no-models-available/)
+  t.match(res.stdout, /decided\s+50\s+404\s+litellm\.no-models-available \(rule, reads message, litellm\)/)
 })
 
 t.test('the CLI reads stdin, prints JSON with --json and every rule with --all', async (t) => {
@@ -36,14 +36,29 @@ t.test('the CLI reads stdin, prints JSON with --json and every rule with --all',
   t.match(all.stdout, /envelope: message \(weak/)
   t.match(all.stdout, /decision: none/)
   t.ok(all.stdout.split('\n').filter((line) => line.includes('  -  ')).length > 20, 'every rule tried is listed')
+  const matched = run(['explain', '--all', '{"error":{"message":"No models available"}}'])
+  t.match(matched.stdout, /\n  match  default\s+litellm\.no-models-available\n/, 'and the ones that matched are marked')
 })
 
-t.test('the CLI says when a matching default rule is overruled by the body\'s own status', async (t) => {
+t.test('the CLI shows the evidence weighed: what decided, what agreed, what was outweighed, and the margin', async (t) => {
   const res = run(['explain', '{"error":{"message":"No models available","code":500}}'])
   t.match(res.stdout, /decision: 500 by status-hint/)
-  t.match(res.stdout, /match\s+default\s+litellm\.no-models-available \(says 404; the body's own status wins\)/)
+  t.match(res.stdout, /evidence, heaviest first \(margin 40 over the next status\):/)
+  t.match(res.stdout, /decided\s+90\s+500\s+status-hint \(claim, reads error\.code\)/)
+  t.match(res.stdout, /outweighed\s+50\s+404\s+litellm\.no-models-available/)
   const agreeing = run(['explain', '{"error":{"message":"No models available","code":404}}'])
-  t.match(agreeing.stdout, /match\s+default\s+litellm\.no-models-available\n/, 'a rule that agrees gets no note')
+  t.match(agreeing.stdout, /agrees\s+50\s+404\s+litellm\.no-models-available/, 'a rule that agrees with the claim')
+  t.match(agreeing.stdout, /nothing disagreed/)
+})
+
+t.test('explain() gives each piece of evidence its weight and what it read; specific wording outweighs a generic type', async (t) => {
+  const explanation = explain({ error: { message: 'The model `x` does not exist', type: 'api_error' } })
+  t.match(explanation.decision, { status: 404, rule: 'any.model-not-found' })
+  t.match(explanation.evidence, [
+    { kind: 'rule', name: 'any.model-not-found', status: 404, weight: 50, reads: 'message', provider: 'generic' },
+    { kind: 'rule', name: 'anthropic.api-error', status: 500, weight: 30, reads: 'type', provider: 'anthropic' }
+  ])
+  t.equal(explanation.margin, 20)
 })
 
 t.test('the CLI shortens long messages and shows a missing wait as a dash', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { classify } from '../lib/classify'
-import { findEnvelope } from '../lib/envelope'
+import { classify } from '../lib/table'
+import { findEnvelope } from '../lib/core/extract'
 import { providerErrors, realStatus, successBodies } from './helpers/fixtures'
 
 t.test('every provider error fixture classifies to the status the provider really meant', async (t) => {

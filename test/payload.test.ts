@@ -1,5 +1,8 @@
 import t from 'tap'
-import { isJsonContentType, mayBeErrorBytes, mayBeErrorText } from '../lib/payload'
+import { isJsonContentType } from '../lib/core/gate'
+import { defaultTable } from '../lib/table'
+
+const { text: mayBeErrorText, bytes: mayBeErrorBytes } = defaultTable.gate
 
 t.test('JSON content types and a missing one are inspected; others are not', async (t) => {
   t.ok(isJsonContentType(undefined))
@@ -32,7 +35,16 @@ const cases: Array<[string, boolean]> = [
   [' {\n "object" : "chat.completion", "error": null}', false],
   ['{"object":"error","message":"x"}', true],
   ['{"identity":"x","error":"y"}', true],
-  ['{"created_at":"2024","error":"x"}', false],
+  // created_at and id no longer mark a resource: {"id", "created", "error": {...}} is an envelope (issue 12).
+  ['{"created_at":"2024","error":"x"}', true],
+  ['{"id":"chatcmpl-1","object":"chat.completion","choices":[]}', false],
+  ['{"id":"msg_1","type":"message","content":[]}', false],
+  ['{"id":1,"message":"model \'x\' not found"}', true],
+  ['{"status":"ok"}', true], // a string status may be a failure (Portkey): parsed, and found to be none
+  ['{"status":"failure","message":"Invalid provider passed"}', true],
+  ['{"detail":"Not Found"}', true],
+  ['{"code":20012,"message":"Model does not exist.","data":null}', true],
+  ['{"data":[{"id":"x"}],"code":0}', false],
   ['{"model":"llama3","error":"model not found"}', true],
   ['{"__type":"ThrottlingException","message":"Too many requests, please wait before trying again."}', true],
   ['{"requestId":"r1","Message":"x"}', true]
@@ -43,8 +55,8 @@ t.test('the text gate lets through only what may be an envelope', async (t) => {
 })
 
 t.test('a first key that marks a resource rules a body out, as findEnvelope would', async (t) => {
-  const { findEnvelope } = await import('../lib/envelope')
-  for (const body of ['{"id":"r","error":{"message":"x"}}', '{"object":"response","error":{"message":"x"}}', '{"choices":[],"error":"x"}']) {
+  const { findEnvelope } = await import('../lib/core/extract')
+  for (const body of ['{"id":"r","object":"response","error":{"message":"x"}}', '{"object":"response","error":{"message":"x"}}', '{"choices":[],"error":"x"}']) {
     t.equal(findEnvelope(JSON.parse(body)), null, `${body}: no envelope`)
     t.equal(mayBeErrorText(body), false, `${body}: not parsed`)
   }
@@ -55,8 +67,9 @@ t.test('the byte gate agrees with the text gate', async (t) => {
 })
 
 t.test('headRulesOut: a first chunk that cannot begin an envelope', async (t) => {
-  const { headRulesOut } = await import('../lib/payload')
-  t.equal(headRulesOut(Buffer.from('{"id":"chatcmpl-1","object":')), true)
+  const { headRulesOut } = defaultTable.gate
+  t.equal(headRulesOut(Buffer.from('{"id":"chatcmpl-1","object":"chat.completion",')), true)
+  t.equal(headRulesOut(Buffer.from('{"id":"chatcmpl-1","object":')), false, 'an id alone no longer rules a body out')
   t.equal(headRulesOut(Buffer.from(' \n"text"')), true)
   t.equal(headRulesOut(Buffer.from('{"error":')), false)
   t.equal(headRulesOut(Buffer.from('[{"error":')), false)

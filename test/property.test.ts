@@ -4,8 +4,10 @@ import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { appWith } from './helpers/app'
 import type { Teardown } from './helpers/upstream'
-import { findEnvelope } from '../lib/envelope'
-import { mayBeErrorText } from '../lib/payload'
+import { findEnvelope } from '../lib/core/extract'
+import { defaultTable } from '../lib/table'
+
+const mayBeErrorText = defaultTable.gate.text
 
 // Properties over real Fastify instances (inject): whatever a route sends, the plugin never loses or changes a
 // byte it was not asked to rewrite, never throws, and every status it sets is an error status with a body whose

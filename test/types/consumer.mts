@@ -5,7 +5,7 @@ import type { FastifyPluginCallback } from 'fastify'
 import plugin, {
   fastifyOpenaiErrors, classify, classifyEnvelope, findEnvelope, defaultRules, createErrorHandler, describeThrown, openaiError,
   type ClassifyOptions, type Decision, type Envelope, type FastifyOpenaiErrorsOptions, type FastifyOpenaiErrorsRouteOptions,
-  type OpenaiHttpError, type Rule, type ThrownDecision
+  type OpenaiHttpError, type Rule, type ThrownDecision, type DefaultRule, type Extractor, type Explanation, providers, explain
 } from 'fastify-openai-errors'
 import * as namespace from 'fastify-openai-errors'
 import type { HttpError } from 'http-errors'
@@ -20,7 +20,11 @@ same<typeof plugin, any>(false)
 same<typeof plugin.default, Plugin>(true)
 same<typeof fastifyOpenaiErrors, Plugin>(true)
 same<typeof namespace.default, typeof plugin>(true)
-same<typeof defaultRules, readonly Rule[]>(true)
+same<typeof defaultRules, readonly DefaultRule[]>(true)
+same<typeof providers, readonly string[]>(true)
+// Every default rule has a name, so filtering on it type-checks under strict.
+const withoutGeneric: Rule[] = defaultRules.filter((rule) => !rule.name.startsWith('any.') && rule.provider !== 'generic')
+void withoutGeneric
 
 const rules: Rule[] = [
   { name: 'gateway.quota', message: /quota exceeded/i, status: 429, errorType: 'insufficient_quota', errorCode: 'insufficient_quota' },
@@ -37,8 +41,14 @@ const options: FastifyOpenaiErrorsOptions = {
   rewriteBody: false,
   correctErrorStatus: false,
   errorHandler: true,
-  notFoundHandler: true
+  notFoundHandler: true,
+  provider: (request) => (request.headers['x-upstream'] === 'groq' ? 'groq' : undefined)
 }
+const extractor: Extractor = { name: 'acme', marks: ['acme_fault'], extract: (body) => (body.acme_fault === undefined ? null : { message: 'x', status: 429 }) }
+const leaving: FastifyOpenaiErrorsOptions = { fallbackStatus: 'leave', provider: 'openai', extractors: [extractor], rules: [{ message: 'x', status: 400, weight: 60 }] }
+void leaving
+const explanation: Explanation = explain('{}', { provider: 'groq' })
+void explanation.evidence[0]?.weight
 
 const app = Fastify()
 await app.register(plugin, options)
@@ -48,9 +58,10 @@ await app.register(plugin, () => ({ rewriteBody: true }))
 const routeOptions: FastifyOpenaiErrorsRouteOptions = { rewriteBody: true, correctErrorStatus: true, rules: [{ message: 'busy', status: 503 }] }
 app.get('/v1/models', { config: { openaiErrors: routeOptions } }, async () => ({ object: 'list', data: [] }))
 app.route({ method: 'POST', url: '/v1/chat/completions', config: { openaiErrors: false }, handler: async () => ({ id: 'x' }) })
+app.get('/v1/files', { config: { openaiErrors: true } }, async () => ({ object: 'list', data: [] }))
 app.get('/v1/whoami', async (request) => {
   const config = request.routeOptions.config.openaiErrors
-  same<typeof config, false | FastifyOpenaiErrorsRouteOptions | undefined>(true)
+  same<typeof config, boolean | FastifyOpenaiErrorsRouteOptions | undefined>(true)
   throw openaiError(401, 'Incorrect API key provided.')
 })
 
@@ -64,6 +75,8 @@ const envelope = findEnvelope({ error: { message: 'Overloaded', type: 'overloade
 same<typeof envelope, Envelope | null>(true)
 if (envelope !== null) {
   const decision = classifyEnvelope(envelope)
+  const withOptions: Decision | null = classifyEnvelope(envelope, { provider: 'anthropic', fallbackStatus: 'leave' })
+  void withOptions
   same<typeof decision, Decision | null>(true)
 }
 

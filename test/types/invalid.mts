@@ -28,14 +28,11 @@ app.register(plugin, { rules: [{ when: (envelope: { statusCode: number }) => env
 // wrong type for the whole value or an extra key is not (the plugin rejects those when the route is added).
 // @ts-expect-error a route option with the wrong type
 app.get('/a', { config: { openaiErrors: { maxBodyBytes: '64kb' } } }, handler)
-// @ts-expect-error route config is false or an object, not a string
+// @ts-expect-error route config is a boolean or an object, not a string
 const yes: RouteShorthandOptions = { config: { openaiErrors: 'yes' } }
-// @ts-expect-error route config cannot be true
-const on: RouteShorthandOptions = { config: { openaiErrors: true } }
 // @ts-expect-error the error and not-found handlers are plugin-wide, not per route
 const handlers: RouteShorthandOptions = { config: { openaiErrors: { errorHandler: false } } }
 app.get('/b', yes, handler)
-app.get('/c', on, handler)
 app.get('/d', handlers, handler)
 
 // @ts-expect-error classify takes rule-table options only
@@ -53,3 +50,8 @@ openaiError(404, { code: 'model_not_found' })
 const rule: Rule = { message: 'quota' }
 void decision
 void rule
+
+// @ts-expect-error fallbackStatus is a status or 'leave'
+app.register(plugin, { fallbackStatus: 'keep' })
+// @ts-expect-error an extractor needs marks
+app.register(plugin, { extractors: [{ name: 'x', extract: () => null }] })
