@@ -74,6 +74,7 @@ async function score ({ Fastify, plugin, explain, options = {} }) {
         expected: entry.status,
         got: res.statusCode,
         rule: explanation.decision?.rule ?? null,
+        evidence: explanation.evidence.slice(0, 3).map((item) => `${item.name} ${item.weight} -> ${item.status}`).join('; '),
         envelope: explanation.envelope === null
           ? null
           : { shape: explanation.envelope.shape, type: explanation.envelope.type ?? null, code: explanation.envelope.code ?? null, hint: explanation.envelope.hint ?? null, statusName: explanation.envelope.statusName ?? null },
@@ -133,11 +134,11 @@ function report (result) {
     '',
     `## Misses (${result.misses.length})`,
     '',
-    '| entry | provider | sent by provider | plugin gave | decided by | envelope (shape, type, code, hint) | message |',
+    '| entry | provider | sent by provider | plugin gave | evidence (name weight -> status), heaviest first | envelope (shape, type, code, hint) | message |',
     '|---|---|---:|---:|---|---|---|',
     ...result.misses.map((miss) => {
       const envelope = miss.envelope === null ? 'not recognised' : [miss.envelope.shape, miss.envelope.type, miss.envelope.code, miss.envelope.hint ?? miss.envelope.statusName].map((v) => v ?? '-').join(', ')
-      return `| [${miss.where}](${miss.source}) | ${miss.provider} | ${miss.expected} | ${miss.got} | ${miss.rule ?? '-'} | ${envelope} | ${miss.message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`
+      return `| [${miss.where}](${miss.source}) | ${miss.provider} | ${miss.expected} | ${miss.got} | ${miss.evidence === '' ? (miss.rule ?? 'none: not recognised or left alone') : miss.evidence} | ${envelope} | ${miss.message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`
     }),
     ''
   ]

@@ -113,6 +113,11 @@ const examples: Record<string, unknown> = {
   'any.not-found': { detail: 'Not Found' },
   'any.resource-not-found': { message: 'File not found: file-0001' },
   'any.invalid-request': { error: { message: 'registry.ollama.ai/library/gemma3:4b does not support tools', type: 'api_error', param: null, code: null } },
+  'any.no-backend': { error: { message: 'no available Grok account', type: 'server_error', param: '', code: 'upstream_error' } },
+  'any.conflict': { error: 'You already created this space repo', url: 'https://huggingface.co/spaces/user/tmp_test_space' },
+  'cloudflare.no-route': { success: false, errors: [{ code: 7000, message: 'No route for that URI' }], messages: [], result: null },
+  'lmstudio.no-models-loaded': { error: "No models loaded. Please load a model in the developer page or use the 'lms load' command." },
+  'minimax.insufficient-balance': { type: 'error', error: { type: 'api_error', message: 'insufficient balance (1008)' }, request_id: '05997465cd2ee4bd50b24b216c911b75' },
   'type.invalid-request': { error: { message: "'messages' is a required property", type: 'invalid_request_error', param: null, code: null } }
 }
 
@@ -276,6 +281,11 @@ const contrasts: Record<string, unknown> = {
   'any.overloaded': { error: { message: 'the queue is empty' } },
   'any.permission': { error: { message: 'permission granted' } },
   'any.invalid-request': { error: { message: 'everything was supported and valid' } },
+  'any.no-backend': { error: { message: 'the available account was used' } },
+  'any.conflict': { error: { message: 'It was created already, yesterday' } },
+  'cloudflare.no-route': { success: false, errors: [{ code: 70000, message: 'x' }] },
+  'lmstudio.no-models-loaded': { error: 'Models loaded: 2' },
+  'minimax.insufficient-balance': { type: 'error', error: { type: 'api_error', message: 'insufficient balance (1009)' } },
   'type.invalid-request': { error: { message: 'x', type: 'valid_request' } },
   'any.timeout': { error: { message: 'metric timeouts_total is high' } }
 }

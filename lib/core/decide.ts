@@ -22,7 +22,7 @@ export const SIDE_CLAIM_WEIGHT = 65
 export const PROVIDER_BOOST = 15
 /** Wording that says the client got something wrong, when nothing else is known: a 400. */
 export const CLIENT_WORDING_WEIGHT = 10
-const CLIENT_WORDING = /\b(?:invalid|must (?:be|not|have|contain)|is required|are required|required (?:field|parameter|property)|missing|malformed|not supported|unsupported|does not support|doesn't support|not allowed|unknown (?:field|parameter|argument|variant|name)|bad request|cannot be|should be|out of range|not a valid|failed to (?:parse|deserialize)|could not parse|unexpected (?:field|token|value))\b/i
+const CLIENT_WORDING = /\b(?:invalid|must (?:be|not|have|contain)|is required|are required|required (?:field|parameter|property)|missing|malformed|not supported|unsupported|does not support|doesn't support|not allowed|unknown (?:field|parameter|argument|variant|name)|bad request|cannot be|should be|out of range|not a valid|failed to (?:parse|deserialize)|could not parse|unexpected (?:field|token|value)|does not match any of the expected)\b/i
 
 /** A code or type that is an HTTP reason phrase (`PRECONDITION_FAILED`, `Bad Request`) names its status. */
 export const REASON_WEIGHT = 55
@@ -67,6 +67,12 @@ function weighUp (rules: readonly CompiledRule[], provider: string | null): read
   return Object.freeze(rules.map((rule) => (rule.rule.provider === provider ? { ...rule, weight: rule.weight + PROVIDER_BOOST } : rule)))
 }
 
+// Heaviest first (a stable sort: among equals the table's order stays), so that classifying can stop as soon as no
+// rule left could outweigh the evidence in hand.
+function byWeight (rules: readonly CompiledRule[]): readonly CompiledRule[] {
+  return Object.freeze([...rules].sort((a, b) => b.weight - a.weight))
+}
+
 const builtinGate = buildGate(builtinExtractors)
 
 export function buildTable (defaults: readonly Rule[], options: TableOptions = {}): Table {
@@ -76,7 +82,7 @@ export function buildTable (defaults: readonly Rule[], options: TableOptions = {
   const provider = options.provider ?? null
   return Object.freeze({
     userRules: compiled(options.rules ?? []),
-    defaultRules: options.defaults === false ? [] : weighUp(compiled(options.defaults ?? defaults), provider),
+    defaultRules: options.defaults === false ? [] : byWeight(weighUp(compiled(options.defaults ?? defaults), provider)),
     fallbackStatus: options.fallbackStatus ?? DEFAULT_FALLBACK_STATUS,
     maxMessageChars: options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS,
     extractors,
@@ -167,10 +173,22 @@ export function classifyEnvelope (envelope: Envelope, table: Table, working?: Wo
       break
     }
   }
+  // The leader so far: a rule of no more weight (ties go to the one met first) cannot win. Only a rule that agrees
+  // with a leading claim still matters, the heaviest one, for the type it names. explain() tries every rule.
+  let leader: Candidate | undefined = candidates.length === 0 ? undefined : heaviest(candidates).winner
+  let agreeingFound = false
   for (const compiledRule of table.defaultRules) {
+    if (working === undefined && leader !== undefined && compiledRule.weight <= leader.evidence.weight) {
+      if (leader.rule !== undefined || agreeingFound) break
+      if (compiledRule.rule.status !== leader.evidence.status) continue
+    }
     const matched = compiledRule.test(facts)
     trail?.push({ stage: 'default', rule: compiledRule.rule.name, matched })
-    if (matched) candidates.push(ruleEvidence(compiledRule))
+    if (!matched) continue
+    const candidate = ruleEvidence(compiledRule)
+    candidates.push(candidate)
+    if (leader === undefined || candidate.evidence.weight > leader.evidence.weight) leader = candidate
+    else if (leader.rule === undefined && candidate.evidence.status === leader.evidence.status) agreeingFound = true
   }
   if (candidates.length === 0) {
     if (CLIENT_WORDING.test(facts.message)) {

@@ -8,8 +8,10 @@ export const githubModels = definePack('github-models', [
   { name: 'github-models.unknown-model', code: 'unknown_model', status: 400, errorType: 'invalid_request_error', errorCode: 'model_not_found', source: 'https://github.com/github/gh-models/pull/4' }
 ])
 
-// Cloudflare API: {"success":false,"errors":[{"code":7003,...}]}; 7003 "Could not route" is a 404.
+// Cloudflare API: {"success":false,"errors":[{"code":7003,...}]}; 7000 "No route for that URI" is a 400, 7003
+// "Could not route" a 404.
 export const cloudflare = definePack('cloudflare', [
+  { name: 'cloudflare.no-route', code: 7000, status: 400, errorType: 'invalid_request_error', source: 'https://github.com/Jazee6/cloudflare-ai-web/issues/52' },
   { name: 'cloudflare.could-not-route', code: 7003, status: 404, errorType: 'not_found_error', source: 'https://github.com/anomalyco/opencode/issues/23773' }
 ])
 

@@ -14,15 +14,15 @@ import ollama from './ollama'
 import openai from './openai'
 import openrouter from './openrouter'
 import type { Pack } from './pack'
-import { gigachat, moonshot, oneApi, siliconflow, zhipu } from './regional'
-import { fastchat, koboldcpp, localai } from './servers'
+import { gigachat, minimax, moonshot, oneApi, siliconflow, zhipu } from './regional'
+import { fastchat, koboldcpp, lmstudio, localai } from './servers'
 import vllm from './vllm'
 
 // The default table: one pack per provider family, the generic pack last. Weights decide between rules, not this
 // order; it only breaks exact ties, where a provider's own rule comes before the generic one.
 export const packs: readonly Pack[] = Object.freeze([
   litellm, openai, azure, anthropic, google, mistral, groq, huggingface, llamacpp, vllm, ollama, openrouter, aws,
-  zhipu, moonshot, siliconflow, gigachat, oneApi, fastchat, koboldcpp, localai,
+  zhipu, moonshot, siliconflow, gigachat, oneApi, minimax, fastchat, koboldcpp, localai, lmstudio,
   githubModels, cloudflare, kong, apisix, tensorzero,
   generic
 ])

@@ -34,3 +34,8 @@ export const gigachat = definePack('gigachat', [
 export const oneApi = definePack('one-api', [
   { name: 'one-api.no-channel', message: /无可用渠道|\bno available channel\b/i, status: 503, errorType: 'service_unavailable_error', source: 'https://github.com/songquanpeng/one-api/issues/2340' }
 ])
+
+// MiniMax: an exhausted balance (its code 1008) is answered 500 api_error.
+export const minimax = definePack('minimax', [
+  { name: 'minimax.insufficient-balance', message: /\binsufficient balance \(1008\)/i, status: 500, errorType: 'api_error', retryable: false, weight: 55, source: 'https://github.com/MiniMax-AI/MiniMax-M2/issues/62' }
+])

@@ -16,3 +16,8 @@ export const koboldcpp = definePack('koboldcpp', [
 export const localai = definePack('localai', [
   { name: 'localai.model-loading', type: 'model_loading', status: 503, errorType: 'service_unavailable_error', source: 'https://github.com/mudler/LocalAI/blob/82c191afadf5f005281e798ccfa0ffd0d5805030/docs/content/features/distributed-mode.md#L128' }
 ])
+
+// LM Studio answers a request while no model is loaded 400 ("No models loaded. Please load a model...").
+export const lmstudio = definePack('lm-studio', [
+  { name: 'lmstudio.no-models-loaded', message: /\bno models loaded\b/i, status: 400, errorType: 'invalid_request_error', errorCode: 'model_not_found', weight: 55, source: 'https://github.com/tinyhumansai/openhuman/issues/3687' }
+])
