@@ -114,3 +114,16 @@ t.test('a hint matcher that names no canonical status matches no status name', a
   const options = { defaultRules: false, rules: [{ name: 'odd', hint: 'SOMETHING_ELSE', status: 418 }] }
   t.equal(classify({ error: { message: 'x', status: 'RESOURCE_EXHAUSTED' } }, options)?.rule, 'fallback')
 })
+
+t.test('the name caches stay bounded and give the same answers after they are cleared', async (t) => {
+  for (let i = 0; i < 2100; i++) {
+    normaliseName(`HostileName${i}`)
+    canonicalName(`hostile state ${i}`)
+  }
+  t.equal(normaliseName('NotFoundException'), 'not_found')
+  t.equal(normaliseName('NotFoundException'), 'not_found', 'from the cache')
+  t.equal(canonicalName('resource-exhausted'), 'RESOURCE_EXHAUSTED')
+  t.equal(canonicalName('resource-exhausted'), 'RESOURCE_EXHAUSTED', 'from the cache')
+  t.equal(canonicalName('no such state'), undefined)
+  t.equal(canonicalName('no such state'), undefined, 'a miss is cached too')
+})

@@ -126,8 +126,7 @@ interface Candidate {
 }
 
 function ruleEvidence (compiledRule: CompiledRule): Candidate {
-  const { rule, weight } = compiledRule
-  const reads = (['hint', 'code', 'type', 'message', 'when'] as const).filter((key) => rule[key] !== undefined).join('+')
+  const { rule, weight, reads } = compiledRule
   return { evidence: { kind: 'rule', name: rule.name, status: rule.status, weight, reads, provider: rule.provider ?? null }, rule }
 }
 

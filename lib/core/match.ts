@@ -30,6 +30,8 @@ export interface CompiledRule {
   rule: Rule
   /** How strong its evidence is (0-100): from what it reads, unless the rule says. */
   weight: number
+  /** What it reads, for explain(): `code+message`. */
+  reads: string
   test: (facts: Facts) => boolean
 }
 
@@ -103,5 +105,6 @@ export function compileRule (rule: Rule): CompiledRule {
   }
   const test: Test = tests.length === 1 ? tests[0] : (facts) => tests.every((t) => t(facts))
   const weight = rule.weight ?? Math.min(99, Math.max(...weights) + EXTRA_MATCHER_WEIGHT * (weights.length - 1))
-  return { rule, weight, test }
+  const reads = (['hint', 'code', 'type', 'message', 'when'] as const).filter((key) => rule[key] !== undefined).join('+')
+  return { rule, weight, reads, test }
 }

@@ -6,6 +6,25 @@
  */
 export function normaliseName (name: string): string {
   if (name.length > 200) return name
+  const known = normalised.get(name)
+  if (known !== undefined) return known
+  const result = spell(name)
+  remember(normalised, name, result)
+  return result
+}
+
+// Providers send the same few names again and again: each is worked out once. The caches are bounded, so names
+// from hostile bodies cannot grow them without end.
+const CACHE_LIMIT = 2048
+const normalised = new Map<string, string>()
+const canonical = new Map<string, string | null>()
+
+function remember<V> (cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear()
+  cache.set(key, value)
+}
+
+function spell (name: string): string {
   const snake = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
@@ -67,6 +86,14 @@ const BY_NORMAL_NAME: ReadonlyMap<string, string> = new Map([...CANONICAL_STATUS
 /** The canonical status name a text stands for (`NOT_FOUND`, `permission-denied`, or its standard description), or undefined. */
 export function canonicalName (value: string): string | undefined {
   if (value.length > 300) return undefined
+  const known = canonical.get(value)
+  if (known !== undefined) return known ?? undefined
+  const result = describedName(value)
+  remember(canonical, value, result ?? null)
+  return result
+}
+
+function describedName (value: string): string | undefined {
   const name = BY_NORMAL_NAME.get(normaliseName(value))
   if (name !== undefined) return name
   const lower = value.toLowerCase()
