@@ -73,11 +73,16 @@ const PATTERNS: readonly Pattern[] = [
   }
 ]
 
+// Every hint above in one search (case-insensitive, so it errs towards looking closer): text with none of them,
+// which is most messages and every type and code, is returned after one pass instead of a dozen.
+const ANY_HINT = /[\n/]|:\\|traceback|auth|api|token|secret|passw|bearer|sk[-_]|rk_|A(?:KI|SI|BI|CC|GP|ID|IP|NP|NV|RO|PK|SC)A|AIza|gsk_|hf_|gh[pousr]_|github_pat_|xai-|xox[abprs]-|eyJ/i
+
 /**
  * `text` with credentials, file paths and stack frames masked: `sk-...` keys become `sk-***`, `Bearer x`
  * becomes `Bearer ***`, an AWS key id `AKIA***`, a path `<path>`. Already masked text is left as it is.
  */
 export function redact (text: string): string {
+  if (text.length <= MAX_REDACT_CHARS && !ANY_HINT.test(text)) return text
   let out = text.length > MAX_REDACT_CHARS ? text.slice(0, MAX_REDACT_CHARS) : text
   // A removed frame can join its neighbours into a new one: pass again until nothing changes (a few times at most).
   for (let pass = 0; pass < MAX_PASSES; pass++) {

@@ -1,3 +1,5 @@
+import { createParser } from 'eventsource-parser'
+
 // Pure server-sent-events reading: find the first event that carries data, as the spec parses it
 // (html.spec.whatwg.org/multipage/server-sent-events.html), skipping comments and pings.
 
@@ -10,38 +12,75 @@ export interface SseEvent {
 /** Events that keep a connection alive and say nothing about success or failure. */
 const KEEPALIVE_EVENTS = new Set(['ping', 'keepalive', 'heartbeat'])
 
+/** Reads a stream's records as its text arrives, up to the first one that says something. */
+export interface RecordReader {
+  /** Take the next piece of the stream's text: the first record once it is whole, undefined while more is needed. */
+  feed: (text: string) => SseEvent | undefined
+  /** The stream ended: the first record (one the end completed, too), or null when there was none. */
+  end: () => SseEvent | null
+}
+
+/** The first event that carries data (not a keep-alive), parsed incrementally by eventsource-parser. */
+export function sseReader (): RecordReader {
+  let found: SseEvent | undefined
+  const parser = createParser({
+    onEvent (message) {
+      if (found === undefined && !KEEPALIVE_EVENTS.has(message.event ?? '')) found = { event: message.event, data: message.data }
+    }
+  })
+  return {
+    feed (text) {
+      if (found === undefined) parser.feed(text)
+      return found
+    },
+    end () {
+      // The stream ended inside an event: what it had is the event (a blank line completes it).
+      if (found === undefined) parser.feed('\n\n')
+      return found ?? null
+    }
+  }
+}
+
 /**
- * The first event with data in `text`: the event, `null` when the stream ended with none, or
- * `undefined` when more text is needed to know.
+ * The first record of a line-delimited JSON stream (`application/x-ndjson`, Ollama's native API), as an event with
+ * that line as its data; each piece of text is scanned once.
+ */
+export function ndjsonReader (): RecordReader {
+  let pending = ''
+  return {
+    feed (text) {
+      pending += text
+      let index = 0
+      for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', index)) {
+        const line = record(pending.slice(index, end))
+        if (line !== '') return { event: undefined, data: line }
+        index = end + 1
+      }
+      pending = pending.slice(index)
+      return undefined
+    },
+    end () {
+      const last = record(pending)
+      return last === '' ? null : { event: undefined, data: last }
+    }
+  }
+}
+
+/** A stream's text may start with a byte order mark, which is not part of its first line. */
+const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+
+function firstOf (reader: RecordReader, text: string, ended: boolean): SseEvent | null | undefined {
+  const event = reader.feed(withoutBom(text))
+  if (event !== undefined) return event
+  return ended ? reader.end() : undefined
+}
+
+/**
+ * The first event with data in `text`: the event, `null` when the stream ended with none, or `undefined` when more
+ * text is needed to know.
  */
 export function firstDataEvent (text: string, ended: boolean): SseEvent | null | undefined {
-  let event: string | undefined
-  let data: string[] = []
-  let index = 0
-  while (index < text.length) {
-    let end = index
-    while (end < text.length && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) end++
-    // A line is whole once its end of line arrived; a trailing \r may still be followed by \n.
-    if (!ended && (end === text.length || (end + 1 === text.length && text.charCodeAt(end) === 0x0d))) return undefined
-    const line = text.slice(index, end)
-    index = end + (text.charCodeAt(end) === 0x0d && text.charCodeAt(end + 1) === 0x0a ? 2 : 1)
-    if (line === '') {
-      if (data.length > 0 && !KEEPALIVE_EVENTS.has(event ?? '')) return { event, data: data.join('\n') }
-      event = undefined
-      data = []
-      continue
-    }
-    if (line.charCodeAt(0) === 0x3a /* : comment */) continue
-    const colon = line.indexOf(':')
-    const field = colon === -1 ? line : line.slice(0, colon)
-    let value = colon === -1 ? '' : line.slice(colon + 1)
-    if (value.charCodeAt(0) === 0x20) value = value.slice(1)
-    if (field === 'event') event = value
-    else if (field === 'data') data.push(value)
-  }
-  // The stream ended inside an event: what it had is the event.
-  if (ended && data.length > 0 && !KEEPALIVE_EVENTS.has(event ?? '')) return { event, data: data.join('\n') }
-  return ended ? null : undefined
+  return firstOf(sseReader(), text, ended)
 }
 
 /**
@@ -57,22 +96,9 @@ export function eventJson (event: SseEvent): { value: unknown, text: string } | 
   return null
 }
 
-/**
- * The first record of a line-delimited JSON stream (`application/x-ndjson`, Ollama's native API), as an event
- * with that line as its data: `null` when the stream ended with none, `undefined` when more text is needed.
- */
+/** The first record of a line-delimited JSON stream in `text`, as `firstDataEvent` gives the first event. */
 export function firstJsonLine (text: string, ended: boolean): SseEvent | null | undefined {
-  let index = 0
-  while (index < text.length) {
-    const end = text.indexOf('\n', index)
-    if (end === -1) break
-    const line = record(text.slice(index, end))
-    if (line !== '') return { event: undefined, data: line }
-    index = end + 1
-  }
-  if (!ended) return undefined
-  const last = record(text.slice(index))
-  return last === '' ? null : { event: undefined, data: last }
+  return firstOf(ndjsonReader(), text, ended)
 }
 
 // A JSON text sequence (RFC 7464) starts each record with a record separator.

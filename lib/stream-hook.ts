@@ -8,8 +8,10 @@ import { findEnvelope } from './core/extract'
 import { inspectResponse, isJudgedStatus } from './inspect'
 import type { Settings } from './options'
 import { isJsonContentType } from './core/gate'
-import { eventJson, firstDataEvent, firstJsonLine, type SseEvent } from './sse'
-import { decode, isReadableEncoding, Stop, StreamPeek, toNodeStream } from './stream'
+import { eventJson, ndjsonReader, sseReader, type SseEvent } from './sse'
+import { decodeAsync, isReadableEncoding, Stop, StreamPeek, toNodeStream } from './stream'
+
+const EMPTY = Buffer.alloc(0)
 
 // Stream bodies (what @fastify/reply-from hands onSend): read the head, decide, then send either a
 // JSON error instead of the stream or every byte of the stream as it came.
@@ -37,20 +39,39 @@ function answerWithJson (reply: FastifyReply, body: string): string {
   return body
 }
 
+// How far into a body its head is looked at for a sign that it is not an error (the gate reads 160 bytes of it).
+const HEAD_LOOK_BYTES = 1024
+
+/**
+ * Whether the head read so far shows a body that cannot be an error. A compressed head is decoded (off the event
+ * loop) for the look; one that does not decode is read on, and judged whole.
+ */
+async function headRulesOut (settings: Settings, peek: StreamPeek, encoding: string | undefined): Promise<boolean> {
+  const raw = peek.head()
+  const head = encoding === undefined ? raw : await decodeAsync(raw, encoding, true, settings.maxBodyBytes)
+  return head !== null && settings.table.gate.headRulesOut(head)
+}
+
 async function peekJson (settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
   const limit = settings.maxBodyBytes
   const encoding = reply.getHeader('content-encoding') as string | undefined
-  // A body of unknown length that starts like a success (`{"id":...`) goes on at once instead of being read to
-  // its end; one with a content-length (at most maxBodyBytes, or it was not read) is cheaper to read whole.
-  const early = encoding === undefined && reply.getHeader('content-length') === undefined
+  const length = Number(reply.getHeader('content-length')) // NaN without one
+  // Decided on the head: a body that starts like a success (`{"id":"...","object":"chat.completion"`) goes on at
+  // once, whatever its framing, and the rest is piped behind it. Only one that is all here already is read to its
+  // end: sending the bytes in hand is cheaper than a stream.
+  let success = false
   while (peek.bytes <= limit && await peek.read(stop)) {
-    if (early && peek.chunks.length === 1 && settings.table.gate.headRulesOut(peek.chunks[0])) return peek.replay()
+    if (peek.bytes > HEAD_LOOK_BYTES + peek.chunks[peek.chunks.length - 1].length) continue
+    if (!await headRulesOut(settings, peek, encoding)) continue
+    if (!(peek.bytes >= length)) return peek.replay()
+    success = true
   }
   if (!peek.ended || peek.bytes > limit) return peek.replay()
   const raw = peek.head()
   // A whole body read: from here on it is sent as bytes, which Fastify measures itself.
   reply.removeHeader('transfer-encoding')
-  const body = decode(raw, encoding, false, limit)
+  if (success) return raw
+  const body = await decodeAsync(raw, encoding, false, limit)
   if (body === null) return raw
   const decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), body, request.log, () => settings.tableFor(request))
   // Without a rewrite the status changes and the bytes, still encoded as they came, do not.
@@ -58,16 +79,31 @@ async function peekJson (settings: Settings, request: FastifyRequest, reply: Fas
   return answerWithJson(reply, errorBody(settings.dialect, request.url, decision.status, decision))
 }
 
+/**
+ * The first record of an event or line stream, read incrementally: each chunk's text is decoded once (UTF-8 split
+ * across chunks, a byte order mark at the start) and parsed once. A compressed stream's head is decoded again as it
+ * grows (within `limit * 4` decoded bytes), and only its new text is parsed.
+ */
 async function firstRecord (kind: RecordStream, peek: StreamPeek, stop: Stop, encoding: string | undefined, limit: number): Promise<SseEvent | null> {
-  const first = kind === 'sse' ? firstDataEvent : firstJsonLine
+  const reader = kind === 'sse' ? sseReader() : ndjsonReader()
+  const text = new TextDecoder('utf-8')
+  let decoded = 0
   for (;;) {
     const read = await peek.read(stop)
     if (!read && !peek.ended) return null // stopped, or the source failed
-    const text = decode(peek.head(), encoding, !peek.ended, limit * 4)
-    if (text === null) return null
-    const event = first(text.toString('utf8'), peek.ended)
+    let fresh: Buffer
+    if (encoding === undefined) {
+      fresh = read ? peek.chunks[peek.chunks.length - 1] : EMPTY
+    } else {
+      const head = await decodeAsync(peek.head(), encoding, !peek.ended, limit * 4)
+      if (head === null) return null
+      fresh = head.subarray(decoded)
+      decoded = head.length
+    }
+    const event = reader.feed(text.decode(fresh, { stream: !peek.ended }))
     if (event !== undefined) return event
-    if (peek.ended || peek.bytes > limit) return null
+    if (peek.ended) return reader.end()
+    if (peek.bytes > limit) return null
   }
 }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { promisify } from 'node:util'
 import { Readable } from 'node:stream'
 import * as zlib from 'node:zlib'
 
@@ -21,28 +22,41 @@ function toBuffer (value: unknown): Buffer {
   return Buffer.from(String(value))
 }
 
-/** What the peek needs of the client's response: whether it is gone already, and its 'close' event. */
-export interface ClosingEmitter {
+/** What the peek needs of the client's response: whether it is gone (Node's ServerResponse sets `destroyed`). */
+export interface ClosingClient {
   readonly destroyed?: boolean
-  once: (event: 'close', fn: () => void) => unknown
-  off: (event: 'close', fn: () => void) => unknown
+}
+
+// One coarse clock for every peek in the process, instead of a timer and a 'close' listener per streamed
+// response: while any peek waits, it ticks, ends the peeks past their deadline and those whose client left.
+const TICK_MS = 20
+const waiting = new Set<Stop>()
+let ticker: NodeJS.Timeout | null = null
+
+function tick (): void {
+  const now = Date.now()
+  for (const stop of waiting) stop.check(now)
+  if (waiting.size === 0) {
+    clearInterval(ticker as NodeJS.Timeout)
+    ticker = null
+  }
 }
 
 /**
- * The end of a peek: a deadline, or the client going away. The clock starts at the first wait, so a body
- * whose head is already there costs no timer.
+ * The end of a peek: a deadline (give or take one tick of the shared clock), or the client going away. The clock
+ * starts at the first wait, so a body whose head is already there costs nothing.
  */
 export class Stop {
   /** True once the deadline passed or the client went away. */
   stopped = false
   /** True once the client went away. */
   closed = false
-  private timer: NodeJS.Timeout | null = null
+  private deadline = -1
   private waker: (() => void) | null = null
   private readonly timeoutMs: number
-  private readonly client: ClosingEmitter
+  private readonly client: ClosingClient
 
-  constructor (timeoutMs: number, client: ClosingEmitter) {
+  constructor (timeoutMs: number, client: ClosingClient) {
     this.timeoutMs = timeoutMs
     this.client = client
   }
@@ -50,25 +64,32 @@ export class Stop {
   /** Call `wake` when the stop comes; the first call starts the clock. */
   arm (wake: () => void): void {
     this.waker = wake
-    if (this.timer !== null) return
-    this.timer = setTimeout(this.fire, this.timeoutMs)
-    // A client that left before the first wait has sent its 'close' already.
+    if (this.deadline !== -1) return
+    this.deadline = Date.now() + this.timeoutMs
+    // A client that left before the first wait stops it at once.
+    if (this.client.destroyed === true) return this.gone()
+    waiting.add(this)
+    // Kept referenced: a waiting peek must come to its end. It stops when nothing waits.
+    if (ticker === null) ticker = setInterval(tick, TICK_MS)
+  }
+
+  /** One tick of the shared clock. */
+  check (now: number): void {
     if (this.client.destroyed === true) this.gone()
-    else this.client.once('close', this.gone)
+    else if (now >= this.deadline) this.fire()
   }
 
   clear (): void {
-    if (this.timer === null) return
-    clearTimeout(this.timer)
-    this.client.off('close', this.gone)
+    waiting.delete(this)
   }
 
-  private readonly fire = (): void => {
+  private fire (): void {
+    waiting.delete(this)
     this.stopped = true
     this.waker?.()
   }
 
-  private readonly gone = (): void => {
+  private gone (): void {
     this.closed = true
     this.fire()
   }
@@ -256,12 +277,49 @@ export function decode (raw: Buffer, encoding: string | undefined, partial: bool
     }
     const options = { finishFlush: partial ? zlib.constants.Z_SYNC_FLUSH : zlib.constants.Z_FINISH, maxOutputLength: maxBytes }
     if (name === 'deflate') {
-      // Some servers send raw deflate under this name.
-      const zlibHeader = raw.length >= 2 && (raw[0] & 0x0f) === 8 && ((raw[0] << 8) | raw[1]) % 31 === 0
-      return zlibHeader ? zlib.inflateSync(raw, options) : zlib.inflateRawSync(raw, options)
+      return hasZlibHeader(raw) ? zlib.inflateSync(raw, options) : zlib.inflateRawSync(raw, options)
     }
     return zlib.gunzipSync(raw, options)
   } catch {
     return null
   }
+}
+
+const gunzip = promisify(zlib.gunzip)
+const inflate = promisify(zlib.inflate)
+const inflateRaw = promisify(zlib.inflateRaw)
+const brotliDecompress = promisify(zlib.brotliDecompress)
+
+// Compressed bodies up to this size are decoded in place: zlib's thread pool costs about 180 us of CPU per call
+// (a 1 KB gzip body: 12 us in place), and decoding stops at maxBytes of output, so a small input never holds the
+// event loop long. Larger ones are decoded off it.
+const IN_PLACE_DECODE_BYTES = 4096
+
+/**
+ * The decoded bytes of a (possibly partial) compressed body, at most `maxBytes` of them, as `decode` gives them;
+ * off the event loop (zlib's thread pool) for an input of more than 4 KiB. Null when the bytes are not what the
+ * encoding says or decode to more than `maxBytes`.
+ */
+export async function decodeAsync (raw: Buffer, encoding: string | undefined, partial: boolean, maxBytes: number): Promise<Buffer | null> {
+  const name = (encoding ?? 'identity').trim().toLowerCase()
+  if (name === 'identity') return raw
+  if (raw.length <= IN_PLACE_DECODE_BYTES) return decode(raw, name, partial, maxBytes)
+  try {
+    if (name === 'br') {
+      return await brotliDecompress(raw, {
+        finishFlush: partial ? zlib.constants.BROTLI_OPERATION_FLUSH : zlib.constants.BROTLI_OPERATION_FINISH,
+        maxOutputLength: maxBytes
+      })
+    }
+    const options = { finishFlush: partial ? zlib.constants.Z_SYNC_FLUSH : zlib.constants.Z_FINISH, maxOutputLength: maxBytes }
+    if (name === 'deflate') return await (hasZlibHeader(raw) ? inflate(raw, options) : inflateRaw(raw, options))
+    return await gunzip(raw, options)
+  } catch {
+    return null
+  }
+}
+
+// Some servers send raw deflate under the name `deflate`; a zlib stream starts with a checked two-byte header.
+function hasZlibHeader (raw: Buffer): boolean {
+  return raw.length >= 2 && (raw[0] & 0x0f) === 8 && ((raw[0] << 8) | raw[1]) % 31 === 0
 }

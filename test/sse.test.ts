@@ -10,6 +10,7 @@ t.test('the first data event is found past comments, pings and empty events', as
 t.test('data lines join with newlines; a field without colon and a value without space are read per spec', async (t) => {
   t.same(firstDataEvent('data:one\ndata\ndata: three\n\n', false), { event: undefined, data: 'one\n\nthree' })
   t.same(firstDataEvent('id: 7\nretry: 100\ndata:x\n\n', false), { event: undefined, data: 'x' })
+  t.same(firstDataEvent('\ufeffdata: x\n\n', false), { event: undefined, data: 'x' }, 'a byte order mark before the first field')
 })
 
 t.test('more text is needed until an event is whole', async (t) => {

@@ -1,13 +1,13 @@
 import t from 'tap'
 import { Readable, Writable } from 'node:stream'
-import { EventEmitter } from 'node:events'
-import { gzipSync, brotliCompressSync } from 'node:zlib'
-import { decode, isReadableEncoding, isStream, Stop, StreamPeek } from '../lib/stream'
+import { gzipSync, brotliCompressSync, deflateSync, deflateRawSync } from 'node:zlib'
+import { randomBytes } from 'node:crypto'
+import { decode, decodeAsync, isReadableEncoding, isStream, Stop, StreamPeek } from '../lib/stream'
 
 // A stop whose deadline is far away: cleared when the test file ends.
 const stops: Stop[] = []
 function longStop (): Stop {
-  const stop = new Stop(60_000, new EventEmitter() as any)
+  const stop = new Stop(60_000, {})
   stops.push(stop)
   return stop
 }
@@ -75,7 +75,7 @@ t.test('a stop while waiting leaves what comes later in the source, for the repl
   source.push('first')
   const peek = new StreamPeek(source)
   t.equal(await peek.read(never), true)
-  const stop = new Stop(1, new EventEmitter() as any)
+  const stop = new Stop(1, {})
   t.equal(await peek.read(stop), false, 'stopped')
   t.equal(stop.stopped, true)
   t.equal(await peek.read(stop), false, 'a stop, once come, stops every read')
@@ -263,37 +263,51 @@ t.test('drain has nothing to do for a source that ended or was destroyed', async
   t.equal(source.listenerCount('data'), 0, 'destroyed: no reading started')
 })
 
-t.test('a stop starts its clock at the first wait, fires on its deadline or on close, and clears both', async (t) => {
-  const emitter = new EventEmitter()
-  const timed = new Stop(5, emitter as any)
-  t.equal(emitter.listenerCount('close'), 0, 'no listener before the first wait')
+const intervals = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
+
+t.test('a stop starts its clock at the first wait and fires on its deadline', async (t) => {
+  const client = { destroyed: false }
+  const timed = new Stop(5, client)
   timed.clear()
+  t.equal(timed.stopped, false, 'no clock before the first wait')
+  const started = Date.now()
   await new Promise<void>((resolve) => timed.arm(resolve))
   t.equal(timed.stopped, true)
   t.equal(timed.closed, false)
-  timed.clear()
-  const gone = Object.assign(new EventEmitter(), { destroyed: true })
-  const late = new Stop(60000, gone as any)
+  t.ok(Date.now() - started >= 5, 'not before its deadline')
+})
+
+t.test('a stop fires when its client goes away: at once if gone before the first wait, else within a tick', async (t) => {
+  const late = new Stop(60000, { destroyed: true })
   let wokenAtOnce = false
   late.arm(() => { wokenAtOnce = true })
   t.same([wokenAtOnce, late.stopped, late.closed], [true, true, true], 'a client gone before the first wait stops it at once')
-  late.clear()
-  const timeouts = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
-  const timersBefore = timeouts()
-  const closing = new Stop(60000, emitter as any)
+
+  const client = { destroyed: false }
+  const closing = new Stop(60000, client)
   let first = 0
   let latest = 0
   closing.arm(() => { first++ })
-  closing.arm(() => { latest++ }) // a second wait: one clock, one listener, the latest waker
-  t.equal(emitter.listenerCount('close'), 1)
-  t.equal(timeouts(), timersBefore + 1, 'one clock for two waits')
-  emitter.emit('close')
-  t.same([first, latest], [0, 1])
-  t.equal(closing.stopped, true)
-  t.equal(closing.closed, true)
-  closing.clear()
-  t.equal(emitter.listenerCount('close'), 0)
-  t.equal(timeouts(), timersBefore, 'the clock is cleared with the listener')
+  closing.arm(() => { latest++ }) // a second wait: one clock, the latest waker
+  const started = Date.now()
+  client.destroyed = true
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  t.same([first, latest], [0, 1], 'the latest waker is woken, once')
+  t.same([closing.stopped, closing.closed], [true, true])
+  t.ok(Date.now() - started < 1000, 'long before its deadline')
+})
+
+t.test('every waiting stop shares one clock, which stops when none waits', async (t) => {
+  for (const stop of stops) stop.clear() // the long stops of earlier tests (the tests after this one read no stream)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const before = intervals()
+  const waiting = Array.from({ length: 50 }, () => new Stop(60000, { destroyed: false }))
+  for (const stop of waiting) stop.arm(() => {})
+  t.equal(intervals(), before + 1, 'one clock for 50 waiting stops')
+  for (const stop of waiting) stop.clear()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(intervals(), before, 'no clock once none waits')
+  t.ok(waiting.every((stop) => !stop.stopped), 'a cleared stop never fires')
 })
 
 t.test('decode reads gzip, deflate (zlib and raw), br and identity, whole or partial, within a bound', async (t) => {
@@ -307,6 +321,27 @@ t.test('decode reads gzip, deflate (zlib and raw), br and identity, whole or par
   t.ok(partialBr !== null && text.subarray(0, partialBr.length).equals(partialBr), 'a partial br body decodes to a prefix')
   t.equal(decode(gzipSync(text), 'gzip', false, 10), null, 'past the bound')
   t.equal(decode(Buffer.from('nope'), 'gzip', false, 1000), null, 'not gzip')
+})
+
+t.test('decodeAsync decodes like decode, in place up to 4 KiB of input and off the event loop past it', async (t) => {
+  const small = Buffer.from('data: {"error":"x"}\n\n'.repeat(20))
+  // Random hex does not compress: its gzip is larger than 4 KiB, so it is decoded in zlib's thread pool.
+  const large = Buffer.from(JSON.stringify({ error: { message: randomBytes(6000).toString('hex') } }))
+  for (const text of [small, large]) {
+    t.equal(await decodeAsync(text, undefined, false, 1e6), text)
+    t.same(await decodeAsync(gzipSync(text), 'gzip', false, 1e6), text)
+    t.same(await decodeAsync(brotliCompressSync(text), ' br ', false, 1e6), text)
+    t.same(await decodeAsync(deflateSync(text), 'deflate', false, 1e6), text)
+    t.same(await decodeAsync(deflateRawSync(text), 'deflate', false, 1e6), text)
+    const partial = await decodeAsync(gzipSync(text).subarray(0, 12 + (text.length >> 1)), 'gzip', true, 1e6)
+    t.ok(partial !== null && text.subarray(0, partial.length).equals(partial), 'a partial body decodes to a prefix')
+    const br = brotliCompressSync(text)
+    const partialBr = await decodeAsync(br.subarray(0, Math.max(12, br.length - 100)), 'br', true, 1e6)
+    t.ok(partialBr !== null && text.subarray(0, partialBr.length).equals(partialBr), 'a partial br body decodes to a prefix')
+    t.equal(await decodeAsync(gzipSync(text), 'gzip', false, 10), null, 'past the bound')
+  }
+  t.ok(gzipSync(large).length > 4096)
+  t.equal(await decodeAsync(Buffer.alloc(5000, 1), 'gzip', false, 1e6), null, 'not gzip')
 })
 
 t.test('isReadableEncoding: the encodings decode knows, in any case', async (t) => {

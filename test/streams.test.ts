@@ -1,5 +1,6 @@
 import t from 'tap'
-import { gzipSync, brotliCompressSync, deflateSync, deflateRawSync } from 'node:zlib'
+import { gzipSync, brotliCompressSync, createGzip, deflateSync, deflateRawSync } from 'node:zlib'
+import { once } from 'node:events'
 import http from 'node:http'
 import { Readable } from 'node:stream'
 import Fastify from 'fastify'
@@ -119,30 +120,78 @@ t.test('proxied JSON success bodies pass byte-identical, small and several MB la
   }
 })
 
-t.test('a proxied JSON body that starts like a success flows on before the upstream has finished it', async (t) => {
-  let headSeen!: () => void
-  const seen = new Promise<void>((resolve) => { headSeen = resolve })
-  let endedBeforeHead = false
-  const res = await new Promise<{ status: number, body: string }>((resolve, reject) => {
-    void (async () => {
-      const upstream = await startUpstream(t, (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.write('{"id":"chatcmpl-1","object":"chat.completion",')
-        // The rest comes only once the client has the head, or after 3 s if it never gets it.
-        const timer = setTimeout(() => { endedBeforeHead = true; res.end('"choices":[]}') }, 3000)
-        void seen.then(() => { clearTimeout(timer); res.end('"choices":[]}') })
-      })
-      const gateway = await buildGateway(t, { plugin: { jsonPeekTimeoutMs: 60000 }, upstream: upstream.url, listen: true })
-      http.get(addressOf(gateway) + '/v1/chat/completions', (response) => {
-        let body = ''
-        response.on('data', (chunk) => { body += chunk; headSeen() })
-        response.on('end', () => resolve({ status: response.statusCode as number, body }))
-      }).on('error', reject)
-    })()
+/** A body gzipped in two parts, with a flush between them: the first part decodes on its own. */
+async function gzipInTwo (first: string, second: string): Promise<[Buffer, Buffer]> {
+  const zip = createGzip()
+  const out: Buffer[] = []
+  zip.on('data', (chunk: Buffer) => out.push(chunk))
+  zip.write(first)
+  await new Promise((resolve) => zip.flush(resolve))
+  const head = Buffer.concat(out.splice(0))
+  zip.end(second)
+  await once(zip, 'end')
+  return [head, Buffer.concat(out)]
+}
+
+const SUCCESS_HEAD = '{"id":"chatcmpl-1","object":"chat.completion",'
+const SUCCESS_REST = '"choices":[]}'
+
+for (const framing of ['chunked', 'content-length', 'gzip with a content-length'] as const) {
+  t.test(`a proxied JSON body (${framing}) that starts like a success flows on before the upstream has finished it`, async (t) => {
+    const [head, rest] = framing === 'gzip with a content-length'
+      ? await gzipInTwo(SUCCESS_HEAD, SUCCESS_REST)
+      : [Buffer.from(SUCCESS_HEAD), Buffer.from(SUCCESS_REST)]
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (framing !== 'chunked') headers['content-length'] = String(head.length + rest.length)
+    if (framing.startsWith('gzip')) headers['content-encoding'] = 'gzip'
+    let headSeen!: () => void
+    const seen = new Promise<void>((resolve) => { headSeen = resolve })
+    let endedBeforeHead = false
+    const res = await new Promise<{ status: number, body: Buffer }>((resolve, reject) => {
+      void (async () => {
+        const upstream = await startUpstream(t, (_req, res) => {
+          res.writeHead(200, headers)
+          res.write(head)
+          // The rest comes only once the client has the head, or after 3 s if it never gets it.
+          const timer = setTimeout(() => { endedBeforeHead = true; res.end(rest) }, 3000)
+          void seen.then(() => { clearTimeout(timer); res.end(rest) })
+        })
+        const gateway = await buildGateway(t, { plugin: { jsonPeekTimeoutMs: 60000 }, upstream: upstream.url, listen: true })
+        http.get(addressOf(gateway) + '/v1/chat/completions', (response) => {
+          const chunks: Buffer[] = []
+          response.on('data', (chunk: Buffer) => { chunks.push(chunk); headSeen() })
+          response.on('end', () => resolve({ status: response.statusCode as number, body: Buffer.concat(chunks) }))
+        }).on('error', reject)
+      })()
+    })
+    t.equal(res.status, 200)
+    t.same(res.body, Buffer.concat([head, rest]), 'every byte, as the upstream sent it')
+    t.notOk(endedBeforeHead, 'the head reached the client while the upstream was still sending')
   })
+}
+
+t.test('a proxied success JSON with a content-length that arrives whole is sent on as it came', async (t) => {
+  const body = SUCCESS_HEAD + SUCCESS_REST
+  const res = await through(t, json(200, body, { 'content-length': String(body.length) }))
   t.equal(res.status, 200)
-  t.equal(res.body, '{"id":"chatcmpl-1","object":"chat.completion","choices":[]}')
-  t.notOk(endedBeforeHead, 'the head reached the client while the upstream was still sending')
+  t.equal(res.body.toString(), body)
+  t.equal(res.headers['content-length'], String(body.length))
+})
+
+t.test('a proxied JSON error of several KB that arrives in pieces is read whole and remapped', async (t) => {
+  const body = JSON.stringify({ error: { message: 'Rate limit reached. ' + 'Please slow down. '.repeat(150), type: 'rate_limit_error', code: 429 } })
+  const res = await through(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    let at = 0
+    const next = (): void => {
+      if (at >= body.length) { res.end(); return }
+      res.write(body.slice(at, at += 600))
+      setTimeout(next, 5)
+    }
+    next()
+  }, { rewriteBody: false })
+  t.equal(res.status, 429)
+  t.equal(res.body.toString(), body)
 })
 
 t.test('a JSON error larger than maxBodyBytes is passed on unread, with every byte', async (t) => {
@@ -270,6 +319,24 @@ t.test('SSE: an event: error with plain-text data still maps, and rewriteBody bu
 t.test('SSE split at awkward places (CRLF across chunks) is still read', async (t) => {
   const res = await through(t, sse([': hi\r', 5, '\n\r\nda', 5, 'ta: {"error":"Rate limit', 5, ' exceeded"}\r', 5, '\n\r\n']))
   t.equal(res.status, 429)
+})
+
+t.test('SSE that starts with a byte order mark before `data:` is read from its first event: an error there maps', async (t) => {
+  const res = await through(t, sse(['\ufeffdata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n']))
+  t.equal(res.status, 529)
+  t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
+})
+
+t.test('SSE whose first event has a character split across two chunks is decoded whole', async (t) => {
+  const event = Buffer.from('data: {"error":{"message":"Modèle introuvable","code":404}}\n\n')
+  const cut = event.indexOf(Buffer.from('è')) + 1 // inside the two bytes of è
+  const res = await through(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(event.subarray(0, cut))
+    setTimeout(() => res.end(event.subarray(cut)), 20)
+  }, { rewriteBody: false })
+  t.equal(res.status, 404)
+  t.equal(res.body.toString(), '{"error":{"message":"Modèle introuvable","code":404}}', 'the message intact, not two replacement characters')
 })
 
 t.test('SSE success streams pass through byte-identical, error fields later or not', async (t) => {
