@@ -5,6 +5,7 @@
 
 const path = require('node:path')
 const fs = require('node:fs')
+const zlib = require('node:zlib')
 
 const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures')
 
@@ -75,17 +76,37 @@ const SSE_EVENTS = [
 
 // An event stream whose first event is the error (how vLLM, LiteLLM and OpenRouter fail a streamed call after
 // answering 200): the plugin answers it with a JSON 404 instead.
-const SSE_ERROR_EVENTS = [Buffer.from('data: ' + JSON.stringify(errorBody) + '\n\n'), Buffer.from('data: [DONE]\n\n')]
+// The upstream keeps writing after the error (comments, 10 ms apart, then [DONE]): the plugin must read that away
+// rather than cut it, or the upstream's kept-alive connection is closed and the next request opens a new one.
+const SSE_ERROR_EVENTS = [
+  Buffer.from('data: ' + JSON.stringify(errorBody) + '\n\n'),
+  ...Array.from({ length: 4 }, () => Buffer.from(': upstream still writing\n\n')),
+  Buffer.from('data: [DONE]\n\n')
+]
+const SSE_ERROR_GAP_MS = 10
+
+// A success body whose upstream stops halfway for PAUSE_MS (a slow backend, a long generation): the client should
+// have its head at once, as it does without the plugin, not after the pause.
+const PAUSE_MS = 300
+const SMALL_BUFFER = Buffer.from(SMALL)
+const PAUSED_PARTS = [SMALL_BUFFER.subarray(0, SMALL_BUFFER.length >> 1), SMALL_BUFFER.subarray(SMALL_BUFFER.length >> 1)]
+
+// The small success body gzipped, as an upstream behind a compressing proxy sends it.
+const GZIP_SMALL = zlib.gzipSync(SMALL_BUFFER)
 
 module.exports = {
   SMALL,
-  SMALL_BUFFER: Buffer.from(SMALL),
+  SMALL_BUFFER,
+  PAUSE_MS,
+  PAUSED_PARTS,
+  GZIP_SMALL,
   LARGE,
   ERROR,
   ERROR_STATUS,
   SSE_EVENTS,
   SSE: Buffer.concat(SSE_EVENTS),
   SSE_ERROR_EVENTS,
+  SSE_ERROR_GAP_MS,
   SSE_ERROR: Buffer.concat(SSE_ERROR_EVENTS)
 }
 

@@ -21,6 +21,16 @@ function statuses (result) {
 
 const sharedRange = (result, key) => result.ratios[key] === undefined ? '-' : range(result.ratios[key])
 
+/** The A/A noise floor for one scenario: the range of the ratio that decides its target, from bench/aa.json. */
+function noise (output, result) {
+  const aa = output.aa?.scenarios?.[result.id]
+  if (aa === undefined) return '-'
+  const over = result.target === 'error' ? 'PluginOverHand' : 'PluginOverBare'
+  const shared = aa.ratios[`shared${over}`]
+  const pick = shared ?? aa.ratios[over[0].toLowerCase() + over.slice(1)]
+  return `${ratio(pick.min)}-${ratio(pick.max)}${shared === undefined ? ' alt.' : ''}`
+}
+
 function throughputRows (output) {
   return output.scenarios.map((result) => {
     const s = result.summary
@@ -28,12 +38,13 @@ function throughputRows (output) {
       result.name + (result.kind === 'sequential' ? ' *' : ''),
       int(s.bare.rps), int(s.plugin.rps), int(s.hand.rps),
       sharedRange(result, 'sharedPluginOverBare'), range(result.ratios.pluginOverBare),
-      sharedRange(result, 'sharedPluginOverHand'), range(result.ratios.pluginOverHand)
+      sharedRange(result, 'sharedPluginOverHand'), range(result.ratios.pluginOverHand),
+      noise(output, result)
     ]
   })
 }
 
-const THROUGHPUT_HEAD = ['scenario', 'req/s (a)', 'req/s (b)', 'req/s (c)', '(b)/(a) shared core', '(b)/(a) alternating', '(b)/(c) shared core', '(b)/(c) alternating']
+const THROUGHPUT_HEAD = ['scenario', 'req/s (a)', 'req/s (b)', 'req/s (c)', '(b)/(a) shared core', '(b)/(a) alternating', '(b)/(c) shared core', '(b)/(c) alternating', 'A/A noise (same ratio, identical servers)']
 
 function latencyRows (output) {
   return output.scenarios.map((result) => {
@@ -43,12 +54,13 @@ function latencyRows (output) {
       three(s, ms, 'p50'), three(s, ms, 'p99'),
       three(s, (us) => Number.isFinite(us) ? us.toFixed(0) : '-', 'cpuPerRequest'),
       statuses(result),
-      IDS.map((id) => mb(result.peakRss[id])).join(' / ')
+      IDS.map((id) => mb(result.peakRss[id])).join(' / '),
+      s.bare.upstreamConnections === undefined ? '-' : three(s, (per) => per.toFixed(3), 'upstreamConnections')
     ]
   })
 }
 
-const LATENCY_HEAD = ['scenario', 'p50 ms (a / b / c)', 'p99 ms (a / b / c)', 'server CPU us/request (a / b / c)', 'status (a / b / c)', 'peak RSS MB (a / b / c)']
+const LATENCY_HEAD = ['scenario', 'p50 ms (a / b / c)', 'p99 ms (a / b / c)', 'server CPU us/request (a / b / c)', 'status (a / b / c)', 'peak RSS MB (a / b / c)', 'new upstream connections per request (a / b / c)']
 
 function streamRows (output) {
   return output.scenarios.filter((result) => result.kind === 'sequential').map((result) => {

@@ -27,6 +27,8 @@ const { snapshot, foreignCores, pin, canPin } = require('./machine')
 const ROOT = path.join(__dirname, '..')
 const RESULTS = path.join(__dirname, 'results')
 const PROFILES = path.join(RESULTS, 'profiles')
+// The A/A noise floor (npm run bench -- --aa), committed: the ratios three identical bare servers gave, per scenario.
+const AA_FILE = path.join(__dirname, 'aa.json')
 
 // ---- options ----
 
@@ -89,19 +91,23 @@ const SERVERS = [
   { id: 'hand', label: '(c) hand-written' }
 ]
 
-// expect: the status each server must answer with; body: the bytes it must send (checked once per scenario).
-const SCENARIOS = [
+// expect: the status each server must answer with; body: the bytes it must send (checked once per scenario), or per
+// server in bodies; requests: sequential requests per server per round, where the scenario's own pace sets them.
+const ALL_SCENARIOS = [
   { id: 'small', name: 'small success JSON (1 KB)', path: '/small', kind: 'load', target: 'success', body: Buffer.from(bodies.SMALL), expect: { bare: 200, plugin: 200, hand: 200 } },
   { id: 'large', name: 'large success JSON (1 MB)', path: '/large', kind: 'load', target: 'success', body: bodies.LARGE, expect: { bare: 200, plugin: 200, hand: 200 } },
   { id: 'error', name: 'error envelope sent with 200', path: '/error', kind: 'load', target: 'error', body: bodies.ERROR, expect: { bare: 200, plugin: bodies.ERROR_STATUS, hand: 500 } },
-  { id: 'proxy-small', name: 'proxied success JSON (1 KB)', path: '/proxy/chat', kind: 'load', target: 'success', body: Buffer.from(bodies.SMALL), expect: { bare: 200, plugin: 200, hand: 200 } },
-  { id: 'proxy-large', name: 'proxied success JSON (1 MB)', path: '/proxy/large', kind: 'load', target: 'success', body: bodies.LARGE, expect: { bare: 200, plugin: 200, hand: 200 } },
-  { id: 'proxy-error', name: 'proxied error envelope, upstream 200', path: '/proxy/error', kind: 'load', target: 'error', body: bodies.ERROR, expect: { bare: 200, plugin: bodies.ERROR_STATUS, hand: 200 } },
-  { id: 'sse', name: 'proxied SSE success stream', path: '/proxy/sse', kind: 'sequential', target: 'ttfb', body: bodies.SSE, expect: { bare: 200, plugin: 200, hand: 200 } },
-  { id: 'sse-error', name: 'proxied SSE error-first stream', path: '/proxy/sse-error', kind: 'sequential', target: 'error', body: bodies.SSE_ERROR, pluginBody: bodies.ERROR, expect: { bare: 200, plugin: bodies.ERROR_STATUS, hand: 200 } }
-].filter((scenario) => args.only === null || args.only.includes(scenario.id))
+  { id: 'proxy-small', name: 'proxied success JSON (1 KB)', path: '/proxy/chat', kind: 'load', target: 'success', proxied: true, body: Buffer.from(bodies.SMALL), expect: { bare: 200, plugin: 200, hand: 200 } },
+  { id: 'proxy-gzip', name: 'proxied gzip success JSON (1 KB)', path: '/proxy/gzip', kind: 'load', target: 'success', proxied: true, body: bodies.GZIP_SMALL, expect: { bare: 200, plugin: 200, hand: 200 } },
+  { id: 'proxy-large', name: 'proxied success JSON (1 MB)', path: '/proxy/large', kind: 'load', target: 'success', proxied: true, body: bodies.LARGE, expect: { bare: 200, plugin: 200, hand: 200 } },
+  { id: 'proxy-error', name: 'proxied error envelope, upstream 200', path: '/proxy/error', kind: 'load', target: 'error', proxied: true, body: bodies.ERROR, expect: { bare: 200, plugin: bodies.ERROR_STATUS, hand: 500 } },
+  { id: 'paused', name: `proxied success JSON, upstream pauses ${bodies.PAUSE_MS} ms mid-body`, path: '/proxy/paused', kind: 'sequential', target: 'ttfb', proxied: true, requests: { full: 10, quick: 3, warmup: 2 }, body: bodies.SMALL_BUFFER, expect: { bare: 200, plugin: 200, hand: 200 } },
+  { id: 'sse', name: 'proxied SSE success stream', path: '/proxy/sse', kind: 'sequential', target: 'ttfb', proxied: true, body: bodies.SSE, expect: { bare: 200, plugin: 200, hand: 200 } },
+  { id: 'sse-error', name: 'proxied SSE error-first stream', path: '/proxy/sse-error', kind: 'sequential', target: 'error', proxied: true, requests: { full: 100, quick: 30, warmup: 20 }, body: bodies.SSE_ERROR, bodies: { plugin: bodies.ERROR, hand: bodies.ERROR }, expect: { bare: 200, plugin: bodies.ERROR_STATUS, hand: 500 } }
+]
+const SCENARIOS = ALL_SCENARIOS.filter((scenario) => args.only === null || args.only.includes(scenario.id))
 
-if (SCENARIOS.length === 0) throw new Error(`--only matched no scenario (known: small, large, error, proxy-small, proxy-large, proxy-error, sse, sse-error)`)
+if (SCENARIOS.length === 0) throw new Error(`--only matched no scenario (known: ${ALL_SCENARIOS.map((scenario) => scenario.id).join(', ')})`)
 
 // ---- child processes ----
 
@@ -285,7 +291,7 @@ async function check (scenario, servers) {
   const problems = []
   for (const server of SERVERS) {
     const result = await get(agent, servers[server.id].port, scenario.path, true)
-    const expected = server.id === 'plugin' && scenario.pluginBody !== undefined ? scenario.pluginBody : scenario.body
+    const expected = scenario.bodies?.[server.id] ?? scenario.body
     seen[server.id] = { status: result.status, bytes: result.bytes, contentType: result.contentType, bodyAsExpected: result.body.equals(expected) }
     if (result.status !== scenario.expect[server.id]) problems.push(`${server.label} answered ${result.status}, expected ${scenario.expect[server.id]}`)
     if (!result.body.equals(expected)) problems.push(`${server.label} sent ${result.bytes} bytes that differ from the ${expected.length} expected`)
@@ -306,17 +312,35 @@ function cpuOf (child) {
   })
 }
 
+/** How many connections the upstream has accepted so far, as it reports it over IPC. */
+function connectionsOf (child) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the upstream did not report its connections within 5 s')), 5000)
+    child.once('message', (message) => {
+      clearTimeout(timer)
+      resolve(message.count)
+    })
+    child.send({ type: 'connections' })
+  })
+}
+
+const requestsOf = (scenario) => scenario.requests?.[config.mode] ?? config.requests
+let upstreamChild = null
+
 /** One measurement of one server; with the server's CPU time per request, which the load generator does not limit. */
 async function measure (scenario, server, warm) {
   if (warm) {
-    if (scenario.kind === 'sequential') return sequential(server.port, scenario.path, config.warmupRequests)
+    if (scenario.kind === 'sequential') return sequential(server.port, scenario.path, scenario.requests?.warmup ?? config.warmupRequests)
     return load(server.port, scenario.path, config.warmup)
   }
   const before = await cpuOf(server.child)
+  const connectionsBefore = scenario.proxied ? await connectionsOf(upstreamChild) : 0
   const result = scenario.kind === 'sequential'
-    ? await sequential(server.port, scenario.path, config.requests)
+    ? await sequential(server.port, scenario.path, requestsOf(scenario))
     : await load(server.port, scenario.path, config.duration)
   const used = await cpuOf(server.child) - before
+  // New connections the gateway opened to the upstream, per request it answered.
+  if (scenario.proxied) result.upstreamConnections = (await connectionsOf(upstreamChild) - connectionsBefore) / result.requests
   result.cpuPerRequest = used / result.requests
   // Share of one core the server used: below 1, the load generator, not the server, set the pace.
   result.cpuBusy = used / 1e6 / result.seconds
@@ -331,6 +355,11 @@ function summariseRounds (rounds) {
     p99: median(of('p99')),
     cpuPerRequest: median(of('cpuPerRequest')),
     cpuBusy: median(of('cpuBusy'))
+  }
+  if (rounds[0].upstreamConnections !== undefined) {
+    // Over all rounds together: connections are rare events, and a median of per-round rates would hide them.
+    const requests = rounds.reduce((sum, round) => sum + round.requests, 0)
+    summary.upstreamConnections = rounds.reduce((sum, round) => sum + round.upstreamConnections * round.requests, 0) / requests
   }
   if (rounds[0].ttfbP50 !== undefined) {
     summary.ttfbP50 = median(of('ttfbP50'))
@@ -519,7 +548,7 @@ function throughputRatio (result, key) {
 function targets (results) {
   const list = []
   const byId = Object.fromEntries(results.map((result) => [result.id, result]))
-  for (const id of ['small', 'large', 'proxy-small', 'proxy-large']) {
+  for (const id of ['small', 'large', 'proxy-small', 'proxy-gzip', 'proxy-large']) {
     const result = byId[id]
     if (result === undefined) continue
     const throughput = throughputRatio(result, 'pluginOverBare')
@@ -531,11 +560,20 @@ function targets (results) {
     const delta = byId.sse.summary.plugin.ttfbP50 - byId.sse.summary.bare.ttfbP50
     list.push({ scenario: byId.sse.name, target: '(b) median TTFB within 1 ms of (a)', value: `${delta >= 0 ? '+' : ''}${delta.toFixed(3)} ms`, met: delta <= 1 })
   }
+  if (byId.paused !== undefined) {
+    const delta = byId.paused.summary.plugin.ttfbP50 - byId.paused.summary.bare.ttfbP50
+    list.push({ scenario: byId.paused.name, target: '(b) median TTFB within 5 ms of (a)', value: `${delta >= 0 ? '+' : ''}${delta.toFixed(3)} ms`, met: delta <= 5 })
+  }
   for (const id of ['error', 'proxy-error', 'sse-error']) {
     const result = byId[id]
     if (result === undefined) continue
     const ratio = throughputRatio(result, 'pluginOverHand')
     list.push({ scenario: result.name, target: '(b) at least as fast as (c)', value: ratio.text, met: ratio.value >= 1 })
+  }
+  for (const result of results) {
+    const per = result.summary.plugin.upstreamConnections
+    if (per === undefined) continue
+    list.push({ scenario: result.name, target: '(b) upstream connections per request <= 1.01', value: `${per.toFixed(4)} ((a) ${result.summary.bare.upstreamConnections.toFixed(4)}, (c) ${result.summary.hand.upstreamConnections.toFixed(4)})`, met: per <= 1.01 })
   }
   return list
 }
@@ -591,6 +629,7 @@ async function main () {
 
   if (config.pin) config.pin = pin(process.pid, '1')
   const upstream = await start('upstream.js', [], { cpus: '1' })
+  upstreamChild = upstream.child
   const results = []
   let shared = null
   try {
@@ -622,6 +661,22 @@ async function main () {
     seconds: Math.round((Date.now() - startedAt) / 1000),
     scenarios: results,
     targets: targets(results)
+  }
+  if (config.aa) {
+    // The noise floor, kept beside the record: every later report prints it next to the ratios it measured.
+    const previous = fs.existsSync(AA_FILE) ? JSON.parse(fs.readFileSync(AA_FILE, 'utf8')) : { scenarios: {} }
+    for (const result of results) {
+      previous.scenarios[result.id] = {
+        ratios: result.ratios,
+        ttfbDelta: result.summary.bare.ttfbP50 === undefined ? undefined : result.summary.plugin.ttfbP50 - result.summary.bare.ttfbP50,
+        date: info.date.slice(0, 10),
+        commit: info.commit
+      }
+    }
+    fs.writeFileSync(AA_FILE, JSON.stringify(previous, null, 2) + '\n')
+    console.error(`wrote the A/A noise floor to ${path.relative(ROOT, AA_FILE)}`)
+  } else if (fs.existsSync(AA_FILE)) {
+    output.aa = JSON.parse(fs.readFileSync(AA_FILE, 'utf8'))
   }
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify(output, null, 2) + '\n')
   console.log('\n' + report.text(output))

@@ -26,7 +26,7 @@ async function main () {
   app.get('/large', (request, reply) => { reply.type(JSON_TYPE).send(bodies.LARGE) })
   app.get('/error', (request, reply) => { reply.type(JSON_TYPE).send(bodies.ERROR) })
   // The upstream's body as a stream, what @fastify/reply-from sends on.
-  for (const path of ['/chat', '/large', '/error', '/sse', '/sse-error']) {
+  for (const path of ['/chat', '/large', '/error', '/sse', '/sse-error', '/paused', '/gzip']) {
     app.get('/proxy' + path, (request, reply) => { reply.from(path) })
   }
 
