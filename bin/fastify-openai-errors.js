@@ -3,20 +3,40 @@
 
 // npx fastify-openai-errors explain '<json>'    (or the body on stdin)
 // Shows how the mapping table decides a body: the envelope found, the status and the rules tried.
+// npx fastify-openai-errors conformance --upstream-port PORT --gateway URL
+// Sends the real-payload corpus, failing every way upstreams fail, through a gateway and checks each status.
+// npx fastify-openai-errors check rules.yaml
+// Checks a rules file (JSON or YAML) as loadRules() reads it.
 
-const { explain } = require('..')
+const { explain, loadRules } = require('..')
 const { didYouMean } = require('../dist/suggest.js')
 const { version } = require('../package.json')
 
-const USAGE = `usage: fastify-openai-errors explain [--json] [--all] ['<response body>']
+const USAGE = `usage: fastify-openai-errors explain [--json] [--all] [--rules RULES_FILE] ['<response body>']
+       fastify-openai-errors check RULES_FILE
+       fastify-openai-errors conformance --upstream-port PORT --gateway URL [--path PATH] [--upstream-host HOST]
+                                         [--json] [--all] [--only ID,ID...]
        fastify-openai-errors --help | --version
   explain    how the mapping table decides a response body: the envelope found, the status, and the evidence
              weighed (each piece's weight and what it read).
              Reads the body from the argument, or from stdin when there is none.
     --json   print the explanation as JSON
-    --all    list every rule tried, not only the evidence that matched`
+    --all    list every rule tried, not only the evidence that matched
+    --rules RULES_FILE  try the file's rules first, before the default table (as the plugin's rules option)
+  check      checks a rules file (JSON, or YAML) against rules.schema.json and as the plugin would:
+             prints "ok: N rules (RULES_FILE)" and exits 0, or the problem (file, rule, field) and exits 1.
+  conformance  starts a fake upstream on PORT (point your gateway's upstream URL at it) that fails every way
+             upstreams fail, with real provider bodies; sends each case through the gateway and prints a table.
+             Exit 0 when every case passes, 1 when any fails (they are named).
+    --upstream-port PORT  where the fake upstream listens (required)
+    --gateway URL         the gateway's base URL, e.g. http://127.0.0.1:3000 (required)
+    --path PATH           the gateway path the cases are sent to (default /v1/chat/completions)
+    --upstream-host HOST  the fake upstream's address (default 127.0.0.1; 0.0.0.0 for a gateway in a container)
+    --json                print the results as JSON
+    --all                 every corpus entry in every way (about 1500 cases) instead of the default ~60
+    --only ID,ID...       only these cases (ids as the table prints them)`
 
-const COMMANDS = ['explain', 'help']
+const COMMANDS = ['explain', 'check', 'conformance', 'help']
 const HELP = new Set(['help', '--help', '-h'])
 const VERSION = new Set(['version', '--version', '-v'])
 const EXPLAIN_FLAGS = ['--json', '--all']
@@ -68,7 +88,7 @@ async function readStdin () {
 }
 
 async function main (argv) {
-  const [command, ...rest] = argv
+  let [command, ...rest] = argv
   if (command === undefined || HELP.has(command)) {
     process.stdout.write(USAGE + '\n')
     return 0
@@ -77,10 +97,16 @@ async function main (argv) {
     process.stdout.write(version + '\n')
     return 0
   }
+  if (command === 'conformance') return conformance(rest)
+  if (command === 'check') return check(rest)
   if (command !== 'explain') {
     const known = command.startsWith('-') ? ['--help', '--version'] : COMMANDS
     return misuse(`unknown ${command.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(command)}${didYouMean(command, known)}`)
   }
+  const withRules = rulesOption(rest)
+  if (typeof withRules === 'number') return withRules
+  const { rules } = withRules
+  rest = withRules.rest
   const flags = new Set(rest.filter((arg) => arg.startsWith('--')))
   for (const flag of flags) {
     if (flag === '--help') {
@@ -104,9 +130,65 @@ async function main (argv) {
     process.stderr.write(`fastify-openai-errors: the response body is not JSON: ${error.message}\n`)
     return 2
   }
-  const explanation = explain(body)
+  const explanation = explain(body, rules === undefined ? undefined : { rules })
   process.stdout.write((flags.has('--json') ? JSON.stringify(explanation, null, 2) : render(explanation, flags.has('--all'))) + '\n')
   return 0
+}
+
+/** A rules file's rules, or the exit code after saying why not: 1 for a file the plugin would refuse. */
+function readRules (file) {
+  try {
+    return loadRules(file)
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`)
+    return 1
+  }
+}
+
+/** `--rules FILE` (or `--rules=FILE`) taken out of the arguments and loaded; an exit code when that fails. */
+function rulesOption (args) {
+  const at = args.findIndex((arg) => arg === '--rules' || arg.startsWith('--rules='))
+  if (at === -1) return { rules: undefined, rest: args }
+  const inline = args[at].startsWith('--rules=')
+  const file = inline ? args[at].slice('--rules='.length) : args[at + 1]
+  if (file === undefined || file === '') return misuse('--rules needs a rules file, e.g. --rules rules.yaml')
+  const rules = readRules(file)
+  if (typeof rules === 'number') return rules
+  return { rules, rest: [...args.slice(0, at), ...args.slice(at + (inline ? 1 : 2))] }
+}
+
+function check (args) {
+  if (args.includes('--help')) {
+    process.stdout.write(USAGE + '\n')
+    return 0
+  }
+  if (args.length !== 1) return misuse(args.length === 0 ? 'check needs a rules file, e.g. check rules.yaml' : `check takes one rules file, got ${args.length} arguments`)
+  const rules = readRules(args[0])
+  if (typeof rules === 'number') return rules
+  process.stdout.write(`ok: ${rules.length} rule${rules.length === 1 ? '' : 's'} (${args[0]})\n`)
+  return 0
+}
+
+async function conformance (args) {
+  const { parseConformanceArgs } = require('../dist/conformance/cli.js')
+  const { runConformance, renderTable } = require('../dist/conformance/index.js')
+  const parsed = parseConformanceArgs(args)
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE + '\n')
+    return 0
+  }
+  if (parsed.kind === 'misuse') return misuse(parsed.problem)
+  let result
+  try {
+    result = await runConformance(parsed.options)
+  } catch (error) {
+    // A busy port or an option the kit refuses: nothing was run.
+    const message = String(error.message)
+    process.stderr.write(`${message.startsWith('fastify-openai-errors') ? '' : 'fastify-openai-errors: '}${message}\n`)
+    return 2
+  }
+  process.stdout.write((parsed.json ? JSON.stringify(result, null, 2) : renderTable(result)) + '\n')
+  return result.pass ? 0 : 1
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code })
