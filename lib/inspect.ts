@@ -1,4 +1,6 @@
-import { classify, type Table } from './table'
+import { classifyEnvelope, type Table } from './table'
+import { parse } from './core/decide'
+import { findEnvelope } from './core/extract'
 import type { Settings } from './options'
 import type { Decision } from './types'
 import { isJsonContentType } from './core/gate'
@@ -13,11 +15,16 @@ export function isJudgedStatus (settings: Settings, status: number): boolean {
   return (status >= 200 && status < 300) || (settings.correctErrorStatus && status >= 400 && status < 600)
 }
 
+/** The body as parsed by a first inspection, so that a second one (a route's late settings) does not parse it again. */
+export interface ParsedBody {
+  value?: unknown
+}
+
 /**
  * The decision for a response that is an error in need of another status, or null to send it as it is. Never throws.
  * `tableFor` is asked only for a body that passed the byte gate (it may call the user's provider function).
  */
-export function inspectResponse (settings: Settings, status: number, contentType: unknown, payload: unknown, log: RuleErrorLog | undefined, tableFor: () => Table): Decision | null {
+export function inspectResponse (settings: Settings, status: number, contentType: unknown, payload: unknown, log: RuleErrorLog | undefined, tableFor: () => Table, parsed: ParsedBody = {}): Decision | null {
   if (!isJudgedStatus(settings, status)) return null
   if (!isJsonContentType(contentType)) return null
   const gate = settings.table.gate
@@ -30,7 +37,10 @@ export function inspectResponse (settings: Settings, status: number, contentType
   }
   let decision
   try {
-    decision = classify(payload, tableFor())
+    const table = tableFor()
+    if (!('value' in parsed)) parsed.value = parse(payload)
+    const envelope = findEnvelope(parsed.value, table.extractors)
+    decision = envelope === null ? null : classifyEnvelope(envelope, table)
   } catch (error) {
     // A user rule threw: the response goes out as it came.
     log?.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')

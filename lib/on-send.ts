@@ -3,7 +3,7 @@ import { settingsOf } from './route-settings'
 import { JSON_CONTENT_TYPE } from './body'
 import { errorBody } from './dialect'
 import { applyToResponse } from './respond'
-import { inspectResponse } from './inspect'
+import { inspectResponse, type ParsedBody } from './inspect'
 import { inspectStream, streamReading } from './stream-hook'
 import { isStream } from './stream'
 import type { Settings } from './options'
@@ -56,13 +56,14 @@ export function createOnSend (pluginSettings: Settings, lateSettings: LateSettin
       const answer = fastifyDefaultAnswer(takeovers, settings, lateSettings, own, request, reply, payload)
       if (answer !== null) return done(null, answer)
     }
-    let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log, () => settings.tableFor(request))
+    const parsed: ParsedBody = {}
+    let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log, () => settings.tableFor(request), parsed)
     if (decision === null) return done(null, payload)
-    // Only a body that is an error pays for the route lookup onRoute could not do.
+    // Only a body that is an error pays for the route lookup onRoute could not do; the body is not parsed again.
     const late = own === null ? lateSettings(request) : null
     if (late !== null) {
       settings = late
-      decision = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload, request.log, () => late.tableFor(request)) : null
+      decision = late.enabled ? inspectResponse(late, reply.statusCode, reply.getHeader('content-type'), payload, request.log, () => late.tableFor(request), parsed) : null
       if (decision === null) return done(null, payload)
     }
     if (!applyToResponse(settings, request, reply, 'body', decision) || !settings.rewriteBody) return done(null, payload)

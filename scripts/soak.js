@@ -14,6 +14,7 @@
 
 const { fork } = require('node:child_process')
 const http = require('node:http')
+const zlib = require('node:zlib')
 
 const HOST = '127.0.0.1'
 
@@ -81,6 +82,9 @@ const KINDS = [
   { name: 'mistral code 1300', weight: 1, expect: 429, body: '{"object":"error","message":"Requests rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}' },
   { name: 'ollama string error', weight: 1, expect: 404, body: '{"error":"model \\"llama2\\" not found, try pulling it first"}' },
   { name: 'json chunked error', weight: 1, expect: 404, chunked: '{"error":{"message":"No models available","type":"invalid_request_error"}}' },
+  { name: 'json success in two writes, with a content-length', weight: 2, expect: 200, parts: COMPLETION },
+  { name: 'gzip success', weight: 1, expect: 200, gzip: COMPLETION },
+  { name: 'gzip rate limit', weight: 1, expect: 429, gzip: '{"error":{"message":"Rate limit reached for gpt-4o","type":"requests","param":null,"code":"rate_limit_exceeded"}}' },
   { name: 'sse success', weight: 3, expect: 200, sse: [': ping\n\n', CHUNK('Hel'), CHUNK('lo'), 'data: [DONE]\n\n'] },
   { name: 'sse error first', weight: 2, expect: 429, sse: [': ping\n\n', 'data: {"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}\n\n'] },
   { name: 'sse anthropic error event', weight: 1, expect: 529, sse: ['event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n'] },
@@ -93,6 +97,16 @@ function startUpstream () {
     if (kind.body !== undefined) {
       res.writeHead(200, { 'content-type': 'application/json' })
       return res.end(kind.body)
+    }
+    if (kind.gzip !== undefined) {
+      const body = zlib.gzipSync(kind.gzip)
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length })
+      return res.end(body)
+    }
+    if (kind.parts !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(kind.parts) })
+      res.write(kind.parts.slice(0, 40))
+      return setImmediate(() => res.end(kind.parts.slice(40)))
     }
     if (kind.chunked !== undefined) {
       res.writeHead(200, { 'content-type': 'application/json' })

@@ -50,3 +50,20 @@ t.test('an invalid config on such a route is logged once and the plugin settings
   t.match(logged[0], /config\.openaiErrors must be false or an object/)
   await app.close()
 })
+
+t.test('an error body on a route added before the plugin is parsed once, though two settings judge it', async (t) => {
+  const app = build()
+  await app.ready()
+  const parse = JSON.parse
+  let parses = 0
+  JSON.parse = ((...args: Parameters<typeof JSON.parse>) => { parses++; return parse(...args) }) as typeof JSON.parse
+  let status: number
+  try {
+    status = (await app.inject('/rule')).statusCode
+  } finally {
+    JSON.parse = parse
+  }
+  t.equal(status, 424, "the route's own rule decided")
+  t.equal(parses, 1)
+  await app.close()
+})
