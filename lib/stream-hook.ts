@@ -30,6 +30,16 @@ function recordStreamOf (contentType: unknown): RecordStream | null {
   return /ndjson|jsonl|json-seq|jsonlines/.test(lower) ? 'ndjson' : null
 }
 
+/**
+ * Whether a warning logged on `log` goes anywhere: the late-error watch reads every chunk of a stream for its whole
+ * life, for nothing when nobody reads the warning (Fastify's null logger, `logger: false`, or a level above warn).
+ */
+export function logsWarnings (log: FastifyRequest['log']): boolean {
+  const levels = log as { isLevelEnabled?: (level: string) => boolean, level?: unknown, warn: { name: string } }
+  if (typeof levels.isLevelEnabled === 'function') return levels.isLevelEnabled('warn')
+  return levels.level !== undefined || levels.warn.name !== 'noop'
+}
+
 /** Replace the stream with a JSON error body: the headers that described the stream no longer hold. */
 function answerWithJson (reply: FastifyReply, body: string): string {
   reply.removeHeader('content-encoding')
@@ -112,7 +122,7 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
   const encoding = reply.getHeader('content-encoding') as string | undefined
   let lateErrorLogged = false
   // Past the first event the status is sent; an error there can only be counted.
-  const watch = encoding === undefined
+  const watch = encoding === undefined && logsWarnings(request.log)
     ? (chunk: Buffer): void => {
         // One search for "error" first: most chunks have none, and then the marks need not be tried.
         if (!lateErrorLogged && chunk.includes('error') && LATE_ERROR_MARKS.some((mark) => chunk.includes(mark))) {

@@ -10,7 +10,9 @@
 // The gateway runs in a child process started with --expose-gc, so its memory is measured after a real
 // collection and apart from the load generator's. Exits 1 on any mismatch, on heap, buffer or RSS growth over its
 // bound (--max-heap-growth-mib 16, --max-buffer-growth-mib 16, --max-rss-growth-mib 128), or on a handle left open
-// after the gateway closed; stops by itself (--deadline-s 300 ends a run that hangs).
+// after the gateway closed. It measures after each quarter of the run too, and fails when the second half grows the
+// heap or RSS (--max-late-heap-growth-mib 4, --max-late-rss-growth-mib 16) or when open handles grow from the first
+// checkpoint to the last. Stops by itself (--deadline-s 300 ends a run that hangs).
 
 const { fork } = require('node:child_process')
 const http = require('node:http')
@@ -193,6 +195,9 @@ async function main () {
   const maxBufferGrowthMiB = option('max-buffer-growth-mib', 16)
   // RSS moves with the allocator as much as with leaks: a loose bound, for gross growth only.
   const maxRssGrowthMiB = option('max-rss-growth-mib', 128)
+  // Once the first half has levelled memory off, the second half must not grow it.
+  const maxLateHeapGrowthMiB = option('max-late-heap-growth-mib', 4)
+  const maxLateRssGrowthMiB = option('max-late-rss-growth-mib', 16)
   const warmup = Math.min(1000, Math.ceil(requests / 5))
   const deadline = setTimeout(() => {
     console.error('soak: deadline passed, giving up')
@@ -219,10 +224,17 @@ async function main () {
 
   const tally = { requests: 0, byClass: {}, mismatches: 0, mismatchKinds: {} }
   const started = Date.now()
-  await drive(url, requests, concurrency, tally)
+  // In quarters, measured after each: a leak grows from one quarter to the next, while the allocator's RSS and the
+  // JIT level off after the first.
+  const checkpoints = []
+  for (let quarter = 1; quarter <= 4; quarter++) {
+    await drive(url, Math.round(requests * quarter / 4) - Math.round(requests * (quarter - 1) / 4), concurrency, tally)
+    if (quarter < 4) checkpoints.push({ requests: tally.requests, ...(await ask('measure')) })
+  }
   const seconds = (Date.now() - started) / 1000
   await new Promise((resolve) => setTimeout(resolve, 500))
   const after = await ask('measure')
+  checkpoints.push({ requests: tally.requests, ...after })
   const closed = await ask('close')
   child.disconnect()
   upstream.close()
@@ -233,6 +245,9 @@ async function main () {
   const heapGrowth = (after.heapUsed - before.heapUsed) / (1 << 20)
   const bufferGrowth = (after.arrayBuffers - before.arrayBuffers) / (1 << 20)
   const rssGrowth = (after.rss - before.rss) / (1 << 20)
+  const half = checkpoints[1]
+  const lateHeapGrowth = (after.heapUsed - half.heapUsed) / (1 << 20)
+  const lateRssGrowth = (after.rss - half.rss) / (1 << 20)
   // Handles that outlive the gateway: anything but the IPC pipe and stdio is a leak.
   const leftOpen = Object.entries(closed.handles).filter(([name]) => !['PipeWrap', 'TTYWrap', 'FSReqCallback'].includes(name))
 
@@ -242,6 +257,8 @@ async function main () {
   console.log(`  gateway heap: ${mib(before.heapUsed)} MiB before, ${mib(after.heapUsed)} MiB after (growth ${heapGrowth.toFixed(2)} MiB, bound ${maxHeapGrowthMiB} MiB)`)
   console.log(`  gateway buffers: ${mib(before.arrayBuffers)} MiB before, ${mib(after.arrayBuffers)} MiB after (growth ${bufferGrowth.toFixed(2)} MiB, bound ${maxBufferGrowthMiB} MiB)`)
   console.log(`  gateway RSS:  ${mib(before.rss)} MiB before, ${mib(after.rss)} MiB after (growth ${rssGrowth.toFixed(2)} MiB, bound ${maxRssGrowthMiB} MiB)`)
+  console.log(`  checkpoints (requests: heap / buffers / RSS MiB, handles): ${checkpoints.map((point) => `${point.requests}: ${mib(point.heapUsed)} / ${mib(point.arrayBuffers)} / ${mib(point.rss)}, ${Object.values(point.handles).reduce((sum, n) => sum + n, 0)}`).join('; ')}`)
+  console.log(`  second half (from ${half.requests} requests to the end): heap ${lateHeapGrowth >= 0 ? '+' : ''}${lateHeapGrowth.toFixed(2)} MiB (bound ${maxLateHeapGrowthMiB}), RSS ${lateRssGrowth >= 0 ? '+' : ''}${lateRssGrowth.toFixed(2)} MiB (bound ${maxLateRssGrowthMiB})`)
   console.log(`  gateway handles: ${JSON.stringify(before.handles)} before, ${JSON.stringify(after.handles)} after, ${JSON.stringify(closed.handles)} once closed`)
 
   const failures = []
@@ -249,6 +266,10 @@ async function main () {
   if (heapGrowth > maxHeapGrowthMiB) failures.push(`heap grew ${heapGrowth.toFixed(2)} MiB`)
   if (bufferGrowth > maxBufferGrowthMiB) failures.push(`buffers grew ${bufferGrowth.toFixed(2)} MiB`)
   if (rssGrowth > maxRssGrowthMiB) failures.push(`RSS grew ${rssGrowth.toFixed(2)} MiB`)
+  if (lateHeapGrowth > maxLateHeapGrowthMiB) failures.push(`heap grew ${lateHeapGrowth.toFixed(2)} MiB in the second half`)
+  if (lateRssGrowth > maxLateRssGrowthMiB) failures.push(`RSS grew ${lateRssGrowth.toFixed(2)} MiB in the second half`)
+  const handleCounts = checkpoints.map((point) => Object.values(point.handles).reduce((sum, n) => sum + n, 0))
+  if (handleCounts[handleCounts.length - 1] > handleCounts[0]) failures.push(`open handles grew from ${handleCounts[0]} to ${handleCounts[handleCounts.length - 1]}`)
   if (leftOpen.length > 0) failures.push(`handles left open after close: ${JSON.stringify(Object.fromEntries(leftOpen))}`)
   if (failures.length > 0) {
     console.log(`FAIL: ${failures.join('; ')}`)

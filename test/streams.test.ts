@@ -603,3 +603,20 @@ for (const order of ['plugin first', 'compress first'] as const) {
     t.equal(ok.status, 200)
   })
 }
+
+t.test('the late-error watch runs only where a warning is read: not with logger: false or a level above warn', async (t) => {
+  const { logsWarnings } = await import('../lib/stream-hook')
+  const logOf = async (options: Record<string, unknown>): Promise<boolean> => {
+    const app = Fastify(options)
+    app.get('/', async (request) => String(logsWarnings(request.log)))
+    const answer = (await app.inject('/')).body
+    await app.close()
+    return answer === 'true'
+  }
+  const sink = { write: () => {} }
+  t.equal(await logOf({ logger: false }), false, "Fastify's null logger")
+  t.equal(await logOf({ logger: { level: 'error', stream: sink } }), false, 'pino above warn')
+  t.equal(await logOf({ logger: { level: 'warn', stream: sink } }), true, 'pino at warn')
+  const own = { level: undefined, info () {}, error () {}, debug () {}, fatal () {}, trace () {}, warn () {}, child () { return own } }
+  t.equal(await logOf({ loggerInstance: own }), true, 'a logger of its own, which says nothing of its level')
+})
