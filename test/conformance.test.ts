@@ -4,12 +4,10 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
-import { runConformance, type ConformanceOptions } from '../lib/conformance/run'
-import { selectCases } from '../lib/conformance/cases'
+import type * as Kit from '../types/conformance'
 import { loadCorpus } from '../lib/conformance/corpus'
 import { loadSdk, outcomeOf } from '../lib/conformance/client'
 import { caseIdOf } from '../lib/conformance/upstream'
-import { renderTable } from '../lib/conformance/table'
 import { parseConformanceArgs } from '../lib/conformance/cli'
 import { addressOf } from './helpers/gateway'
 
@@ -17,6 +15,11 @@ import { addressOf } from './helpers/gateway'
 type Build = (opts?: Record<string, unknown>) => Promise<FastifyInstance>
 const basicGateway: { build: Build } = require('../examples/basic-gateway.js')
 const proxyGateway: { build: Build } = require('../examples/proxy-gateway.js')
+
+// The subpath's entry, typed by its public declarations: what `fastify-openai-errors/conformance` gives a user.
+const kit: typeof Kit = require('../lib/conformance')
+const { runConformance, selectCases, renderTable } = kit
+type ConformanceOptions = Kit.ConformanceOptions
 
 const BIN = join(__dirname, '..', 'bin', 'fastify-openai-errors.js')
 
@@ -61,6 +64,11 @@ t.test('the default selection holds every way of failing, about fifty cases', as
   t.same([...kinds].sort(), ['200', 'gzip', 'sse-first', 'sse-mid', 'status', 'success'])
   t.ok(defaultIds.length >= 30 && defaultIds.length <= 70, `${defaultIds.length} cases`)
   t.equal(new Set(defaultIds).size, defaultIds.length, 'ids are unique')
+})
+
+t.test('the entry describes every kind of case and names the header that carries the case id', async (t) => {
+  t.same(Object.keys(kit.KIND_DESCRIPTIONS).sort(), ['200', 'gzip', 'sse-first', 'sse-mid', 'status', 'success'])
+  t.equal(kit.CASE_HEADER, 'x-conformance-case')
 })
 
 t.test('all: every error entry four ways (and mid-stream with an error object), every success', async (t) => {

@@ -17,7 +17,10 @@ t.test('the packed tarball holds the build, the types and the CLI, and no tests 
   t.ok(files.includes('dist/index.js'))
   t.ok(files.includes('index.d.ts'))
   t.ok(files.includes('bin/fastify-openai-errors.js'))
-  t.same(files.filter((file) => /^(test|lib|examples|bench|scripts|docs)\//.test(file) || file.includes('fixtures')), [], 'no source, tests, fixtures or docs')
+  // The conformance kit's cases are the real-payload corpus: its JSON files ship, nothing else of test/.
+  const corpus = files.filter((file) => /^test\/corpus\/(errors|successes)\/[^/]+\.json$/.test(file))
+  t.ok(corpus.includes('test/corpus/errors/clouds.json') && corpus.includes('test/corpus/successes/clouds.json'), 'the corpus ships')
+  t.same(files.filter((file) => (/^(test|lib|examples|bench|scripts|docs)\//.test(file) || file.includes('fixtures')) && !corpus.includes(file)), [], 'no source, tests, fixtures or docs')
 })
 
 t.test('installed from the tarball into an empty project with only fastify, it works and brings no fastify of its own', async (t) => {
@@ -47,4 +50,7 @@ t.test('installed from the tarball into an empty project with only fastify, it w
   t.equal(status.trim(), '404')
   const { stdout: version } = await run(process.execPath, [join(project, 'node_modules', '.bin', 'fastify-openai-errors'), '--version'], { cwd: project })
   t.equal(version.trim(), installed.version, 'the CLI runs from the install')
+  // The conformance kit finds its corpus inside the installed package.
+  const { stdout: cases } = await run(process.execPath, ['-e', "console.log(require('fastify-openai-errors/conformance').selectCases({}).length)"], { cwd: project })
+  t.ok(Number(cases) > 30, `${cases.trim()} conformance cases from the installed corpus`)
 })

@@ -6,5 +6,9 @@ import { CASE_HEADER } from './upstream'
 export type { CaseKind, ConformanceCase } from './cases'
 export type { CaseResult, ConformanceOptions, ConformanceResult } from './run'
 
-// CommonJS with each name visible to Node's ES-module loader, as the main entry does.
-module.exports = { runConformance, renderTable, selectCases, KIND_DESCRIPTIONS, CASE_HEADER }
+// CommonJS written one name at a time, as the main entry is, so that Node's ES-module loader sees each one.
+module.exports.runConformance = runConformance
+module.exports.renderTable = renderTable
+module.exports.selectCases = selectCases
+module.exports.KIND_DESCRIPTIONS = KIND_DESCRIPTIONS
+module.exports.CASE_HEADER = CASE_HEADER

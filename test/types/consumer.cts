@@ -4,6 +4,7 @@ import plugin from 'fastify-openai-errors'
 import pluginRequired = require('fastify-openai-errors')
 import { fastifyOpenaiErrors, classify, openaiError, createErrorHandler, type FastifyOpenaiErrorsOptions } from 'fastify-openai-errors'
 import type { HttpError } from 'http-errors'
+import conformance = require('fastify-openai-errors/conformance')
 
 // True only when A and B are the same type; `any` is equal to nothing else.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
@@ -44,3 +45,7 @@ app.setErrorHandler(function (error: FastifyError, request, reply) {
   if (error.statusCode === 418) return reply.code(418).send('teapot')
   handler.call(this, error, request, reply)
 })
+
+// The conformance kit's subpath, as a CommonJS user requires it.
+const run: Promise<conformance.ConformanceResult> = conformance.runConformance({ upstreamPort: 4000, gateway: 'http://127.0.0.1:3000', only: ['200:clouds#3'] })
+void run

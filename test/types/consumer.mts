@@ -9,6 +9,7 @@ import plugin, {
 } from 'fastify-openai-errors'
 import * as namespace from 'fastify-openai-errors'
 import type { HttpError } from 'http-errors'
+import { runConformance, type ConformanceResult } from 'fastify-openai-errors/conformance'
 
 // True only when A and B are the same type; `any` is equal to nothing else.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
@@ -91,3 +92,7 @@ void asHttpError
 void openai
 
 app.setErrorHandler(createErrorHandler())
+
+// The conformance kit's subpath, as an ES-module user imports it.
+const conformance: Promise<ConformanceResult> = runConformance({ upstreamPort: 4000, gateway: 'http://127.0.0.1:3000', all: true, sdk: false })
+void conformance
