@@ -177,6 +177,19 @@ declare namespace fastifyOpenaiErrors {
     reportOnly: boolean
   }
 
+  /**
+   * What is published on the `node:diagnostics_channel` channel `fastify-openai-errors:decision` (`DECISION_CHANNEL`)
+   * for every decision: the `NormalizeEvent`, whether retrying helps (null when the table does not say), the request.
+   * Built only when the channel has subscribers.
+   */
+  export interface DecisionMessage extends NormalizeEvent {
+    retryable: boolean | null
+    request: FastifyRequest
+  }
+
+  /** The name of the diagnostics channel decisions are published on: `'fastify-openai-errors:decision'`. */
+  export const DECISION_CHANNEL: 'fastify-openai-errors:decision'
+
   /** The error shape of bodies the plugin builds: `auto` is Anthropic's on `/v1/messages...`, OpenAI's elsewhere. */
   export type Dialect = 'auto' | 'openai' | 'anthropic'
 
@@ -394,6 +407,17 @@ declare namespace fastifyOpenaiErrors {
    * `throw openaiError(404, { message: 'No such model', code: 'model_not_found' })`
    */
   export function openaiError (status: number, fields: OpenaiErrorFields | string): OpenaiHttpError
+
+  /**
+   * The rules in a rules file (JSON for `.json`, YAML for any other name), checked against the package's
+   * `rules.schema.json`: a list of rules, or `{ rules: [...] }`. A file rule is a code rule with `message` as a RegExp
+   * source (and `flags`); it has no `when`. Give the result to the plugin's `rules` option, where it is checked again
+   * like any rule. Reads the file synchronously, once: call it at startup. Throws
+   * `FST_OPENAI_ERRORS_INVALID_RULES_FILE` naming the file, the rule and the field, e.g.
+   * `rules.yaml: rules[3].status: must be an integer from 400 to 599, got 700`.
+   * `app.register(openaiErrors, { rules: loadRules('rules.yaml') })`
+   */
+  export function loadRules (file: string): Rule[]
 
   export const fastifyOpenaiErrors: FastifyOpenaiErrors
   export { fastifyOpenaiErrors as default }

@@ -5,14 +5,19 @@ import { findEnvelope } from './core/extract'
 import { createErrorHandler, keepThrown } from './error-handler'
 import { createOnSend } from './on-send'
 import { openaiError } from './openai-error'
+import { DECISION_CHANNEL } from './observe/channel'
+import { resolveOtel } from './observe/otel'
 import { normaliseOptions } from './options'
 import { attachRouteSettings, lateRouteSettings } from './route-settings'
 import { defaultRules, providers } from './packs'
+import { loadRules } from './rules-file'
 import { kBuiltByPlugin, kRouteSettings, kThrown } from './symbols'
 import { describeThrown } from './thrown'
 
 async function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown): Promise<void> {
   const { settings, errorHandler, notFoundHandler: notFound } = normaliseOptions(options)
+  // Once per process, here rather than on a request: with no @opentelemetry/api installed, decisions cost nothing more.
+  resolveOtel()
   fastify.decorateRequest(kRouteSettings as unknown as string, null)
   fastify.decorateReply(kBuiltByPlugin as unknown as string, false)
   fastify.decorateReply(kThrown as unknown as string, null)
@@ -40,3 +45,5 @@ module.exports.providers = providers
 module.exports.createErrorHandler = createErrorHandler
 module.exports.describeThrown = describeThrown
 module.exports.openaiError = openaiError
+module.exports.loadRules = loadRules
+module.exports.DECISION_CHANNEL = DECISION_CHANNEL

@@ -1,6 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { NormalizeEvent, Settings } from './options'
 import type { Decision } from './types'
+import type { DecisionMessage } from '../index'
+import { decisionChannel } from './observe/channel'
+import { markSpan, otelApi } from './observe/otel'
 import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from './retry'
 
 // Carrying out a decision on a reply: status, the headers that tell clients what happened and what to do,
@@ -25,11 +28,13 @@ export function providerOf (rule: string, shape: string | null): string | null {
 }
 
 /**
- * Tell the observer (and, in report-only mode, the log) of a decision; the event is built only when someone
- * reads it. An observer that throws is logged, never allowed to break the response.
+ * Tell the observers of a decision: the request's OpenTelemetry span, the diagnostics channel's subscribers,
+ * the `onNormalize` callback and, in report-only mode, the log. The event is built only when one of them is
+ * there. An `onNormalize` that throws is logged, never allowed to break the response.
  */
 export function notify (settings: Settings, request: FastifyRequest, source: NormalizeEvent['source'], originalStatus: number | null, outcome: Outcome): void {
-  if (settings.onNormalize === null && !settings.reportOnly) return
+  const otel = otelApi()
+  if (settings.onNormalize === null && !settings.reportOnly && otel === null && !decisionChannel.hasSubscribers) return
   const event: NormalizeEvent = {
     source,
     method: request.method,
@@ -42,6 +47,11 @@ export function notify (settings: Settings, request: FastifyRequest, source: Nor
     type: outcome.type,
     code: outcome.code,
     reportOnly: settings.reportOnly
+  }
+  if (otel !== null) markSpan(otel, request, event, outcome.retryable)
+  if (decisionChannel.hasSubscribers) {
+    const message: DecisionMessage = { ...event, retryable: outcome.retryable, request }
+    decisionChannel.publish(message)
   }
   if (settings.reportOnly) request.log.info({ openaiErrors: event }, 'fastify-openai-errors: report only, response left as it was')
   if (settings.onNormalize === null) return

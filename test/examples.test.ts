@@ -455,11 +455,11 @@ const metricLine = (labels: Record<string, string>, count: number) =>
 const SAMPLE = /^openai_errors_normalized_total\{(?:[a-z_]+="(?:[^"\\\n]|\\[\\"n])*",)*[a-z_]+="(?:[^"\\\n]|\\[\\"n])*"\} \d+$/
 
 t.test('prometheus-metrics', async (t) => {
-  const metrics: { build: Build, escapeLabelValue: (value: unknown) => string, CONTENT_TYPE: string } = require('../examples/prometheus-metrics.js')
+  const metrics: { build: Build } = require('../examples/prometheus-metrics.js')
   const scrape = async (app: FastifyInstance) => {
     const res = await app.inject('/metrics')
     t.equal(res.statusCode, 200)
-    t.equal(res.headers['content-type'], metrics.CONTENT_TYPE)
+    t.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8', 'Prometheus\' text format')
     return res.body
   }
 
@@ -468,7 +468,7 @@ t.test('prometheus-metrics', async (t) => {
     t.equal((await chat(app)).statusCode, 404)
     const labels = { route: '/v1/chat/completions', original_status: '200', status: '404', rule: 'litellm.no-models-available', provider: 'litellm', source: 'body' }
     const first = await scrape(app)
-    t.match(first, /^# HELP openai_errors_normalized_total .+\n# TYPE openai_errors_normalized_total counter\n/)
+    t.match(first, /^# HELP openai_errors_normalized_total .+\n# TYPE openai_errors_normalized_total counter\n/m)
     t.ok(first.split('\n').includes(metricLine(labels, 1)), first)
     await chat(app)
     const second = await scrape(app)
@@ -483,13 +483,12 @@ t.test('prometheus-metrics', async (t) => {
   })
 
   t.test('label values are escaped: a rule name with a quote, a backslash and a line feed', async (t) => {
-    t.equal(metrics.escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd')
     // The provider label is the rule name up to its first dot.
     const rules = [{ name: 'acme "budget".team\\x\nB', type: 'acme_budget_exceeded', status: 402 }]
     const { app } = await gatewayFor(t, metrics.build, 200, '{"error":{"message":"Budget exhausted","type":"acme_budget_exceeded"}}', { openaiErrors: { rules } })
     t.equal((await chat(app)).statusCode, 402)
     const text = await scrape(app)
-    const samples = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'))
+    const samples = text.split('\n').filter((line) => line.startsWith('openai_errors_normalized_total'))
     t.same(samples, [metricLine({ route: '/v1/chat/completions', original_status: '200', status: '402', rule: 'acme \\"budget\\".team\\\\x\\nB', provider: 'acme \\"budget\\"', source: 'body' }, 1)])
     for (const sample of samples) t.match(sample, SAMPLE, 'a well-formed sample')
   })
