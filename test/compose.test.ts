@@ -157,7 +157,7 @@ t.test('createErrorHandler() in report-only mode hands the error to Fastify, and
   const events: unknown[] = []
   const app = Fastify()
   await app.register(openaiErrors, { errorHandler: false })
-  app.setErrorHandler(openaiErrors.createErrorHandler({ reportOnly: true, onNormalize: (event) => { events.push(event) } }))
+  app.setErrorHandler(openaiErrors.createErrorHandler({ reportOnly: true, onNormalize: (event: unknown) => { events.push(event) } }))
   app.get('/x', async () => { throw createHttpError(429, 'Slow down') })
   t.teardown(() => app.close())
   const res = await app.inject('/x')

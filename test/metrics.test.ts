@@ -145,3 +145,10 @@ t.test('prom-client is the host\'s: where it is not installed, the error names t
     message: 'fastify-openai-errors: fastify-openai-errors/metrics needs the package "prom-client", an optional peer dependency: install it (npm install prom-client)'
   })
 })
+
+t.test('labels of an event with no route, no original status and no provider say "none"', async (t) => {
+  const { labelsOf } = await import('../lib/observe/decision-counter')
+  t.same(labelsOf({ source: 'thrown', method: 'GET', url: '/nowhere', route: undefined, originalStatus: null, status: 502, rule: 'thrown', provider: null, type: 'api_error', code: null, reportOnly: false } as any), {
+    route: 'none', original_status: 'none', status: '502', rule: 'thrown', provider: 'none', source: 'thrown'
+  })
+})

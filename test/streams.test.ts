@@ -126,7 +126,7 @@ async function gzipInTwo (first: string, second: string): Promise<[Buffer, Buffe
   const out: Buffer[] = []
   zip.on('data', (chunk: Buffer) => out.push(chunk))
   zip.write(first)
-  await new Promise((resolve) => zip.flush(resolve))
+  await new Promise<void>((resolve) => zip.flush(() => resolve()))
   const head = Buffer.concat(out.splice(0))
   zip.end(second)
   await once(zip, 'end')
