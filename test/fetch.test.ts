@@ -158,6 +158,44 @@ t.test('an SSE upstream that fails before its first event: the stream goes on an
   await t.rejects(res.text())
 })
 
+t.test('an SSE success whose upstream fails after the peek: the first event goes on, then the stream fails the same way', async (t) => {
+  const text = sseSuccess.sse as string
+  const first = text.slice(0, text.indexOf('\n\n') + 2)
+  const upstream = await upstreamWith(t, eventStream, [first, 50, 'destroy'])
+  const res = await normalizeResponse(await fetch(upstream.url))
+  t.equal(res.status, 200)
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const read = await reader.read()
+  t.equal(Buffer.from(read.value as Uint8Array).toString(), first)
+  await t.rejects(reader.read())
+})
+
+t.test('a long success whose head does not rule an error out is read chunk by chunk to its end, then goes on byte for byte with 200', async (t) => {
+  const ocr = successes.find((entry) => Array.isArray((entry.body as { pages?: unknown } | undefined)?.pages)) as Entry
+  const text = textOf(ocr)
+  t.ok(text.length > 4096, 'longer than the head that is looked at')
+  const parts: Part[] = []
+  for (let at = 0; at < text.length; at += 700) parts.push(text.slice(at, at + 700), 2)
+  const upstream = await upstreamWith(t, json, parts)
+  const res = await normalizeResponse(await fetch(upstream.url))
+  t.equal(res.status, 200)
+  t.equal(await res.text(), text)
+})
+
+t.test('an SSE error event after a comment in another chunk is still the first event and maps', async (t) => {
+  const upstream = await upstreamWith(t, eventStream, [': ping\n\n', 20, sglangSse.sse as string])
+  const res = await normalizeResponse(await fetch(upstream.url))
+  t.equal(res.status, sglangSse.status)
+  t.match(res.headers.get('content-type'), /application\/json/)
+})
+
+t.test('rewriteBody on a JSON error builds the body in the dialect of the request\'s path', async (t) => {
+  const request = new Request('http://gateway.test/v1/messages', { method: 'POST' })
+  const res = await createNormalizer({ rewriteBody: true })(new Response(textOf(rateLimited), { headers: json }), request)
+  t.equal(res.status, 429)
+  t.equal((JSON.parse(await res.text()) as { type?: string }).type, 'error', 'an Anthropic error body')
+})
+
 t.test('a JSON body slower than jsonPeekTimeoutMs goes on unread, every byte of it', async (t) => {
   const text = textOf(notFound)
   const upstream = await upstreamWith(t, json, [text.slice(0, 20), 300, text.slice(20)])
@@ -179,7 +217,8 @@ t.test('a success head goes on at once, before the rest of the body arrives', as
 
 t.test('an SSE stream with no event within sse.peekBytes goes on unread', async (t) => {
   const text = sseSuccess.sse as string
-  const res = await normalizeResponse(new Response(text, { headers: eventStream }), { sse: { peekBytes: 4 } })
+  const upstream = await upstreamWith(t, eventStream, [text.slice(0, 32), 20, text.slice(32)])
+  const res = await normalizeResponse(await fetch(upstream.url), { sse: { peekBytes: 16 } })
   t.equal(res.status, 200)
   t.equal(await res.text(), text)
 })

@@ -202,14 +202,11 @@ async function normalize (settings: Settings, response: Response, request: Reque
   const stop = new Promise<typeof STOPPED>((resolve) => {
     timer = setTimeout(resolve, reading === 'json' ? settings.jsonPeekTimeoutMs : (settings.sse as NonNullable<Settings['sse']>).peekTimeoutMs, STOPPED)
   })
-  try {
-    return reading === 'json' ? await normalizeJson(job, peek, stop) : await normalizeRecords(reading, job, peek, stop)
-  } catch {
+  const normalized = await (reading === 'json' ? normalizeJson(job, peek, stop) : normalizeRecords(reading, job, peek, stop))
     // A user rule threw: the response goes out as it came.
-    return unchanged(response, peek.replay())
-  } finally {
-    clearTimeout(timer)
-  }
+    .catch(() => unchanged(response, peek.replay()))
+  clearTimeout(timer)
+  return normalized
 }
 
 /** The options as `normaliseOptions` checks them: the provider function wrapped to take the subject. */

@@ -18,9 +18,11 @@ export class WebPeek {
 
   constructor (private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
 
-  /** Read one more chunk. False when the stream ended or failed, or `stop` settled first. */
+  /**
+   * Read one more chunk. False when the stream ended or failed, or `stop` settled first. Callers stop at the first
+   * false; a read past the end would only get `done` (or the failure) again from the reader.
+   */
   async read (stop: Promise<typeof STOPPED>): Promise<boolean> {
-    if (this.ended || this.failure !== undefined) return false
     if (this.pending === null) {
       this.pending = this.reader.read()
       // A read left pending when nobody replays it must not fail unhandled.
