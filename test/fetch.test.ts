@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib'
 import type { ServerResponse } from 'node:http'
 import { createNormalizer, normalizeResponse } from '../lib/fetch/index'
 import { classify } from '../lib/table'
-import { startUpstream } from './helpers/upstream'
+import { startUpstream, type Teardown } from './helpers/upstream'
 
 // normalizeResponse on real fetch Responses from real upstreams on 127.0.0.1, with real corpus bodies.
 const { load } = require('../scripts/corpus.js')
@@ -24,7 +24,7 @@ const sseSuccess = successes.find((entry) => typeof entry.sse === 'string' && en
 type Part = string | Buffer | number | 'destroy' | Promise<unknown>
 
 /** An upstream that answers 200 with these headers, then writes the parts: text or bytes, a pause in ms, a promise to wait for, or a reset. */
-async function upstreamWith (t: Tap.Test, headers: Record<string, string>, parts: Part[], status = 200) {
+async function upstreamWith (t: Teardown, headers: Record<string, string>, parts: Part[], status = 200) {
   return await startUpstream(t, (_req, res: ServerResponse) => {
     res.writeHead(status, headers)
     res.flushHeaders()
@@ -359,7 +359,7 @@ t.test('bad options fail at once with the option\'s name', async (t) => {
   t.throws(() => createNormalizer({ sse: { peekBytes: 0 } }), { message: /"sse.peekBytes"/ })
   t.throws(() => createNormalizer({ errorHandler: false } as object), { message: /"errorHandler" is an option of the Fastify plugin/ })
   t.throws(() => createNormalizer({ provider: 'nope' }), { message: /"provider"/ })
-  t.throws(() => createNormalizer('x' as object), { message: /"options"/ })
+  t.throws(() => createNormalizer('x' as unknown as object), { message: /"options"/ })
   await t.rejects(normalizeResponse(new Response('{}'), { fallbackStatus: 42 }), { message: /"fallbackStatus"/ })
 })
 

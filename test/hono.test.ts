@@ -2,7 +2,7 @@ import t from 'tap'
 import OpenAI from 'openai'
 import type { ServerResponse } from 'node:http'
 import { classify } from '../lib/table'
-import { startUpstream } from './helpers/upstream'
+import { startUpstream, type Teardown } from './helpers/upstream'
 
 // examples/hono-gateway.js served for real by @hono/node-server on 127.0.0.1, in front of a real upstream that answers
 // real corpus bodies with 200, and the real openai SDK against it. The example runs on the built dist/.
@@ -24,7 +24,7 @@ const completion = successes.find((entry) => (entry.body as { object?: string } 
 const sseError = errors.find((entry) => typeof entry.sse === 'string') as Entry
 
 /** An upstream answering every request 200 with `body`, and the Hono gateway in front of it, with an SDK client. */
-async function gatewayAnswering (t: Tap.Test, body: string, contentType = 'application/json') {
+async function gatewayAnswering (t: Teardown, body: string, contentType = 'application/json') {
   const upstream = await startUpstream(t, (_req, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': contentType })
     res.end(body)
