@@ -5,6 +5,9 @@ import pluginRequired = require('fastify-openai-errors')
 import { fastifyOpenaiErrors, classify, openaiError, createErrorHandler, type FastifyOpenaiErrorsOptions } from 'fastify-openai-errors'
 import type { HttpError } from 'http-errors'
 import conformance = require('fastify-openai-errors/conformance')
+import fetchAdapter = require('fastify-openai-errors/fetch')
+import honoMiddleware = require('fastify-openai-errors/hono')
+import type { MiddlewareHandler } from 'hono'
 
 // True only when A and B are the same type; `any` is equal to nothing else.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
@@ -49,3 +52,10 @@ app.setErrorHandler(function (error: FastifyError, request, reply) {
 // The conformance kit's subpath, as a CommonJS user requires it.
 const run: Promise<conformance.ConformanceResult> = conformance.runConformance({ upstreamPort: 4000, gateway: 'http://127.0.0.1:3000', only: ['200:clouds#3'] })
 void run
+
+// The Fetch adapter's and the Hono middleware's subpaths, as a CommonJS user requires them.
+const normalize: fetchAdapter.Normalizer = fetchAdapter.createNormalizer({ provider: (response, request) => (request?.url.includes('/anthropic/') === true || response.status === 529 ? 'anthropic' : null), sse: { peekBytes: 4096 } })
+const normalized: Promise<Response> = fetchAdapter.normalizeResponse(new Response('{}'), { rewriteBody: true }, new Request('http://127.0.0.1/v1/models'))
+same<ReturnType<typeof honoMiddleware.openaiErrors>, MiddlewareHandler>(true)
+void normalize
+void normalized

@@ -10,6 +10,9 @@ import plugin, {
 import * as namespace from 'fastify-openai-errors'
 import type { HttpError } from 'http-errors'
 import { runConformance, type ConformanceResult } from 'fastify-openai-errors/conformance'
+import { createNormalizer, normalizeResponse, type FetchNormalizeOptions, type Normalizer } from 'fastify-openai-errors/fetch'
+import { openaiErrors as honoOpenaiErrors } from 'fastify-openai-errors/hono'
+import type { MiddlewareHandler } from 'hono'
 
 // True only when A and B are the same type; `any` is equal to nothing else.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
@@ -96,3 +99,11 @@ app.setErrorHandler(createErrorHandler())
 // The conformance kit's subpath, as an ES-module user imports it.
 const conformance: Promise<ConformanceResult> = runConformance({ upstreamPort: 4000, gateway: 'http://127.0.0.1:3000', all: true, sdk: false })
 void conformance
+
+// The Fetch adapter's and the Hono middleware's subpaths, as an ES-module user imports them.
+const fetchOptions: FetchNormalizeOptions = { provider: 'openai', maxBodyBytes: 65536, sse: false, upstreamStatusHeader: 'x-upstream-status', onNormalize: (event) => { void event.status } }
+const normalizer: Normalizer = createNormalizer(fetchOptions)
+const fromFetch: Response = await normalizer(new Response('{}'), new Request('http://127.0.0.1/v1/models'))
+const once: Promise<Response> = normalizeResponse(fromFetch)
+same<ReturnType<typeof honoOpenaiErrors>, MiddlewareHandler>(true)
+void once
