@@ -5,6 +5,7 @@ import pluginRequired = require('fastify-openai-errors')
 import { fastifyOpenaiErrors, classify, openaiError, createErrorHandler, type FastifyOpenaiErrorsOptions } from 'fastify-openai-errors'
 import type { HttpError } from 'http-errors'
 import conformance = require('fastify-openai-errors/conformance')
+import metrics = require('fastify-openai-errors/metrics')
 import fetchAdapter = require('fastify-openai-errors/fetch')
 import honoMiddleware = require('fastify-openai-errors/hono')
 import type { MiddlewareHandler } from 'hono'
@@ -59,3 +60,7 @@ const normalized: Promise<Response> = fetchAdapter.normalizeResponse(new Respons
 same<ReturnType<typeof honoMiddleware.openaiErrors>, MiddlewareHandler>(true)
 void normalize
 void normalized
+
+// The metrics helper's subpath: a counter in the host's prom-client registry, fed by onNormalize.
+const counted: metrics.Metrics = metrics.createMetrics({ prefix: 'gateway_' })
+void Fastify().register(plugin, { onNormalize: counted.onNormalize })

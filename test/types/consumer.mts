@@ -10,6 +10,7 @@ import plugin, {
 import * as namespace from 'fastify-openai-errors'
 import type { HttpError } from 'http-errors'
 import { runConformance, type ConformanceResult } from 'fastify-openai-errors/conformance'
+import { createMetrics, type Metrics } from 'fastify-openai-errors/metrics'
 import { createNormalizer, normalizeResponse, type FetchNormalizeOptions, type Normalizer } from 'fastify-openai-errors/fetch'
 import { openaiErrors as honoOpenaiErrors } from 'fastify-openai-errors/hono'
 import type { MiddlewareHandler } from 'hono'
@@ -107,3 +108,7 @@ const fromFetch: Response = await normalizer(new Response('{}'), new Request('ht
 const once: Promise<Response> = normalizeResponse(fromFetch)
 same<ReturnType<typeof honoOpenaiErrors>, MiddlewareHandler>(true)
 void once
+
+// The metrics helper's subpath, as an ES-module user imports it.
+const counted: Metrics = createMetrics({ name: 'decisions_total' })
+void counted.onNormalize
