@@ -3,7 +3,7 @@ import type { NormalizeEvent, Settings } from './options'
 import type { Decision } from './types'
 import type { DecisionMessage } from '../index'
 import { decisionChannel } from './observe/channel'
-import { markSpan, otelApi } from './observe/otel'
+import { markSpan, otelApi, spanFor, type OtelApi } from './observe/otel'
 import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from './retry'
 
 // Carrying out a decision on a reply: status, the headers that tell clients what happened and what to do,
@@ -34,7 +34,9 @@ export function providerOf (rule: string, shape: string | null): string | null {
  */
 export function notify (settings: Settings, request: FastifyRequest, source: NormalizeEvent['source'], originalStatus: number | null, outcome: Outcome): void {
   const otel = otelApi()
-  if (settings.onNormalize === null && !settings.reportOnly && otel === null && !decisionChannel.hasSubscribers) return
+  // With @opentelemetry/api installed but no span to mark (no tracer set up), the event is not built either.
+  const span = otel === null ? undefined : spanFor(otel, request)
+  if (settings.onNormalize === null && !settings.reportOnly && span === undefined && !decisionChannel.hasSubscribers) return
   const event: NormalizeEvent = {
     source,
     method: request.method,
@@ -48,7 +50,7 @@ export function notify (settings: Settings, request: FastifyRequest, source: Nor
     code: outcome.code,
     reportOnly: settings.reportOnly
   }
-  if (otel !== null) markSpan(otel, request, event, outcome.retryable)
+  if (span !== undefined) markSpan(otel as OtelApi, span, event, outcome.retryable)
   if (decisionChannel.hasSubscribers) {
     const message: DecisionMessage = { ...event, retryable: outcome.retryable, request }
     decisionChannel.publish(message)

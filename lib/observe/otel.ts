@@ -67,9 +67,7 @@ export function attributesOf (event: NormalizeEvent, retryable: boolean | null):
 }
 
 /** Record the decision on the request's span and mark it failed: the request is an error, whatever its upstream said. */
-export function markSpan (api: OtelApi, request: FastifyRequest, event: NormalizeEvent, retryable: boolean | null): void {
-  const span = spanFor(api, request)
-  if (span === undefined) return
+export function markSpan (api: OtelApi, span: Span, event: NormalizeEvent, retryable: boolean | null): void {
   span.setAttributes(attributesOf(event, retryable))
   span.setStatus({ code: api.SpanStatusCode.ERROR, message: `fastify-openai-errors: ${event.rule}` })
 }
