@@ -183,8 +183,8 @@ async function conformance (args) {
     result = await runConformance(parsed.options)
   } catch (error) {
     // A busy port or an option the kit refuses: nothing was run.
-    const message = String(error.message)
-    process.stderr.write(`${message.startsWith('fastify-openai-errors') ? '' : 'fastify-openai-errors: '}${message}\n`)
+    // Prefixed with the command's name unless the kit's own error already names it.
+    process.stderr.write(`${String(error.message).replace(/^(?!fastify-openai-errors)/, 'fastify-openai-errors: ')}\n`)
     return 2
   }
   process.stdout.write((parsed.json ? JSON.stringify(result, null, 2) : renderTable(result)) + '\n')
