@@ -300,29 +300,22 @@ async function check (scenario, servers) {
   return { seen, problems }
 }
 
-/** The CPU time (microseconds) a server process has used so far, as it reports it over IPC. */
-function cpuOf (child) {
+/** Ask a child process over IPC and resolve with one field of its answer; reject if it has not answered within 5 s. */
+function askChild (child, type, field, what) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('a server did not report its CPU time within 5 s')), 5000)
+    const timer = setTimeout(() => reject(new Error(`${what} was not reported within 5 s`)), 5000)
     child.once('message', (message) => {
       clearTimeout(timer)
-      resolve(message.cpu)
+      resolve(message[field])
     })
-    child.send({ type: 'usage' })
+    child.send({ type })
   })
 }
 
-/** How many connections the upstream has accepted so far, as it reports it over IPC. */
-function connectionsOf (child) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the upstream did not report its connections within 5 s')), 5000)
-    child.once('message', (message) => {
-      clearTimeout(timer)
-      resolve(message.count)
-    })
-    child.send({ type: 'connections' })
-  })
-}
+/** The CPU time (microseconds) a server process has used so far. */
+const cpuOf = (child) => askChild(child, 'usage', 'cpu', "a server's CPU time")
+/** How many connections the upstream has accepted so far. */
+const connectionsOf = (child) => askChild(child, 'connections', 'count', "the upstream's connections")
 
 const requestsOf = (scenario) => scenario.requests?.[config.mode] ?? config.requests
 let upstreamChild = null
