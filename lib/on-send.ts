@@ -4,7 +4,7 @@ import { JSON_CONTENT_TYPE } from './body'
 import { errorBody } from './dialect'
 import { applyToResponse } from './respond'
 import { inspectResponse, type ParsedBody } from './inspect'
-import { inspectStream, streamReading } from './stream-hook'
+import { bufferedRecordAnswer, inspectStream, streamReading } from './stream-hook'
 import { isStream } from './stream'
 import type { Settings } from './options'
 import { kBuiltByPlugin } from './symbols'
@@ -58,7 +58,12 @@ export function createOnSend (pluginSettings: Settings, lateSettings: LateSettin
     }
     const parsed: ParsedBody = {}
     let decision = inspectResponse(settings, reply.statusCode, reply.getHeader('content-type'), payload, request.log, () => settings.tableFor(request), parsed)
-    if (decision === null) return done(null, payload)
+    if (decision === null) {
+      // A whole event stream or NDJSON body (a gateway that buffered its upstream's answer): its first record.
+      const contentType = reply.getHeader('content-type')
+      if (typeof contentType !== 'string' || !(contentType.includes('event-stream') || contentType.includes('ndjson')) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return done(null, payload)
+      return done(null, bufferedRecordAnswer(settings, request, reply, payload, contentType) ?? payload)
+    }
     // Only a body that is an error pays for the route lookup onRoute could not do; the body is not parsed again.
     const late = own === null ? lateSettings(request) : null
     if (late !== null) {

@@ -8,7 +8,8 @@ import { findEnvelope } from './core/extract'
 import { inspectResponse, isJudgedStatus } from './inspect'
 import type { Settings } from './options'
 import { isJsonContentType } from './core/gate'
-import { eventJson, ndjsonReader, sseReader, type SseEvent } from './sse'
+import { eventJson, firstDataEvent, firstJsonLine, ndjsonReader, sseReader, type SseEvent } from './sse'
+import type { Decision } from './types'
 import { decodeAsync, isReadableEncoding, Stop, StreamPeek, toNodeStream } from './stream'
 
 const EMPTY = Buffer.alloc(0)
@@ -117,6 +118,41 @@ async function firstRecord (kind: RecordStream, peek: StreamPeek, stop: Stop, en
   }
 }
 
+/** The decision and the JSON answer for a stream's first record when it is an error; null when it is not. */
+function firstRecordError (settings: Settings, request: FastifyRequest, event: SseEvent): { decision: Decision, body: string } | null {
+  const json = eventJson(event)
+  const direct = json === null ? null : findEnvelope(json.value, settings.table.extractors)
+  // An `event: error` whose data is not an envelope (plain text) is an error all the same.
+  const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }, settings.table.extractors) : null)
+  const decision = envelope === null ? null : classifyEnvelope(envelope, settings.tableFor(request))
+  if (decision === null) return null
+  const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
+  return { decision, body }
+}
+
+/**
+ * An event stream or NDJSON body sent whole (a gateway that buffered its upstream's answer) whose first record is an
+ * error: the reply gets its status and this JSON answer. Null to send the body as it is. Never throws.
+ */
+export function bufferedRecordAnswer (settings: Settings, request: FastifyRequest, reply: FastifyReply, payload: string | Buffer, contentType: string): string | null {
+  const kind = recordStreamOf(contentType)
+  const status = reply.statusCode
+  if (kind === null || settings.sse === null || request.method === 'HEAD' || status < 200 || status >= 300 || payload.length > settings.maxBodyBytes) return null
+  if (reply.getHeader('content-encoding') !== undefined) return null
+  const text = typeof payload === 'string' ? payload : new TextDecoder('utf-8').decode(payload)
+  // At the end of the text there is no "more needed": a record, or none (null).
+  const event = (kind === 'sse' ? firstDataEvent : firstJsonLine)(text, true)
+  if (event == null) return null
+  try {
+    const found = firstRecordError(settings, request, event)
+    if (found === null || !applyToResponse(settings, request, reply, 'body', found.decision)) return null
+    return answerWithJson(reply, found.body)
+  } catch (error) {
+    request.log.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')
+    return null
+  }
+}
+
 async function peekRecords (kind: RecordStream, settings: Settings, request: FastifyRequest, reply: FastifyReply, peek: StreamPeek, stop: Stop): Promise<unknown> {
   const sse = settings.sse as NonNullable<Settings['sse']>
   const encoding = reply.getHeader('content-encoding') as string | undefined
@@ -133,19 +169,14 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
     : undefined
   const event = await firstRecord(kind, peek, stop, encoding, sse.peekBytes)
   if (event === null) return peek.replay(watch)
-  const json = eventJson(event)
-  const direct = json === null ? null : findEnvelope(json.value, settings.table.extractors)
-  // An `event: error` whose data is not an envelope (plain text) is an error all the same.
-  const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }, settings.table.extractors) : null)
-  const decision = envelope === null ? null : classifyEnvelope(envelope, settings.tableFor(request))
-  if (decision === null) {
+  const found = firstRecordError(settings, request, event)
+  if (found === null) {
     // Events after the first one that came in the same read are past the status too.
     watch?.(peek.head())
     return peek.replay(watch)
   }
-  if (!applyToResponse(settings, request, reply, 'stream', decision)) return peek.replay(watch)
-  const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
-  const answer = answerWithJson(reply, body)
+  if (!applyToResponse(settings, request, reply, 'stream', found.decision)) return peek.replay(watch)
+  const answer = answerWithJson(reply, found.body)
   peek.drain() // last: nothing may throw after the source's bytes are let go
   return answer
 }

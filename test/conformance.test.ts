@@ -98,6 +98,12 @@ t.test('basic-gateway.js streaming (STREAM=1) passes every default case, sent to
   t.same(result.failed, [])
 })
 
+t.test('basic-gateway.js buffering (its default) passes every default case too: a buffered event stream is read', async (t) => {
+  const { upstreamPort, gateway } = await listening(t, (upstreamUrl) => basicGateway.build({ upstreamUrl }))
+  const result = await runConformance({ upstreamPort, upstreamHost: '127.0.0.1', gateway, path: '/v1/chat/completions', timeoutMs: 5000 })
+  t.same(result.failed, [])
+})
+
 t.test('a gateway without the plugin fails, naming exactly the cases that answer an error with 200', async (t) => {
   const { upstreamPort, gateway } = await listening(t, plainGateway)
   const result = await runConformance({ upstreamPort, gateway })

@@ -620,3 +620,50 @@ t.test('the late-error watch runs only where a warning is read: not with logger:
   const own = { level: undefined, info () {}, error () {}, debug () {}, fatal () {}, trace () {}, warn () {}, child () { return own } }
   t.equal(await logOf({ loggerInstance: own }), true, 'a logger of its own, which says nothing of its level')
 })
+
+t.test('a buffered event stream or NDJSON body whose first record is an error gets its status, as a stream would', async (t) => {
+  const app = Fastify()
+  await app.register(plugin as any, {})
+  const send = (type: string, body: string | Buffer, status = 200) => async (_request: unknown, reply: any) => reply.code(status).header('content-type', type).send(body)
+  const error = 'data: {"error":{"message":"Rate limit reached for gpt-4o","type":"requests","code":"rate_limit_exceeded"}}\n\ndata: [DONE]\n\n'
+  app.get('/sse', send('text/event-stream', error))
+  app.get('/sse-buffer', send('text/event-stream; charset=utf-8', Buffer.from('\ufeff' + error)))
+  app.get('/ndjson', send('application/x-ndjson', '{"error":"model \\"llama9\\" not found, try pulling it first"}\n{"done":true}\n'))
+  app.get('/empty', async (_request: unknown, reply: any) => reply.header('content-type', 'text/event-stream').send())
+  app.get('/success', send('text/event-stream', `data: ${CHUNK}\n\ndata: {"error":{"message":"late","code":500}}\n\n`))
+  app.get('/none', send('text/event-stream', ': only a comment\n\n'))
+  app.get('/created', send('text/event-stream', error, 201))
+  app.get('/teapot', send('text/event-stream', error, 418))
+  app.get('/plain', send('text/plain', error))
+  t.teardown(() => app.close())
+  for (const path of ['/sse', '/sse-buffer']) {
+    const res = await app.inject(path)
+    t.equal(res.statusCode, 429, path)
+    t.equal(res.headers['content-type'], 'application/json; charset=utf-8', path)
+    t.same(res.json(), { error: { message: 'Rate limit reached for gpt-4o', type: 'requests', code: 'rate_limit_exceeded' } }, `${path}: the event's data`)
+  }
+  t.equal((await app.inject('/ndjson')).statusCode, 404, 'NDJSON')
+  t.equal((await app.inject('/created')).statusCode, 429, 'any 2xx')
+  for (const path of ['/success', '/none', '/teapot', '/plain', '/empty']) {
+    const res = await app.inject(path)
+    t.equal(res.statusCode, path === '/teapot' ? 418 : 200, `${path}: status as it was`)
+    t.equal(res.headers['content-type']?.toString().includes('json'), false, `${path}: body as it was`)
+  }
+})
+
+t.test('a buffered event stream is not read when sse is false, when it is compressed, for HEAD, or past maxBodyBytes', async (t) => {
+  const error = 'data: {"error":{"message":"quota","code":429}}\n\n'
+  const build = async (options: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const app = Fastify()
+    await app.register(plugin as any, options)
+    app.get('/x', async (_request, reply) => reply.headers({ 'content-type': 'text/event-stream', ...headers }).send(error))
+    t.teardown(() => app.close())
+    return app
+  }
+  t.equal((await (await build({ sse: false })).inject('/x')).statusCode, 200, 'sse: false')
+  t.equal((await (await build({}, { 'content-encoding': 'br' })).inject('/x')).statusCode, 200, 'compressed')
+  t.equal((await (await build({ maxBodyBytes: 10 })).inject('/x')).statusCode, 200, 'past maxBodyBytes')
+  t.equal((await (await build({})).inject({ method: 'HEAD', url: '/x' })).statusCode, 200, 'HEAD')
+  t.equal((await (await build({ reportOnly: true })).inject('/x')).statusCode, 200, 'report only')
+  t.equal((await (await build({ rules: [{ name: 'throws', when: () => { throw new Error('boom') }, status: 400 }] })).inject('/x')).statusCode, 200, 'a rule that throws')
+})
