@@ -9,6 +9,17 @@ export interface SseEvent {
   data: string
 }
 
+/** Streams read record by record: events (SSE) or lines (NDJSON), where only the first record is waited for. */
+export type RecordStream = 'sse' | 'ndjson'
+
+/** Which record stream a content type names, or null for neither. */
+export function recordStreamOf (contentType: unknown): RecordStream | null {
+  if (typeof contentType !== 'string') return null
+  const lower = contentType.toLowerCase()
+  if (lower.includes('text/event-stream')) return 'sse'
+  return /ndjson|jsonl|json-seq|jsonlines/.test(lower) ? 'ndjson' : null
+}
+
 /** Events that keep a connection alive and say nothing about success or failure. */
 const KEEPALIVE_EVENTS = new Set(['ping', 'keepalive', 'heartbeat'])
 

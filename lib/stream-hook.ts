@@ -3,13 +3,11 @@ import type { Readable } from 'node:stream'
 import { JSON_CONTENT_TYPE } from './body'
 import { errorBody } from './dialect'
 import { applyToResponse } from './respond'
-import { classifyEnvelope } from './table'
-import { findEnvelope } from './core/extract'
 import { inspectResponse, isJudgedStatus } from './inspect'
 import type { Settings } from './options'
 import { isJsonContentType } from './core/gate'
-import { eventJson, firstDataEvent, firstJsonLine, ndjsonReader, sseReader, type SseEvent } from './sse'
-import type { Decision } from './types'
+import { firstDataEvent, firstJsonLine, ndjsonReader, recordStreamOf, sseReader, type RecordStream, type SseEvent } from './sse'
+import { firstRecordError } from './first-record'
 import { decodeAsync, isReadableEncoding, Stop, StreamPeek, toNodeStream } from './stream'
 
 const EMPTY = Buffer.alloc(0)
@@ -20,16 +18,6 @@ const EMPTY = Buffer.alloc(0)
 // What an error event looks like in a chunk of a stream that already started (best effort: a mark split
 // across two chunks is missed).
 const LATE_ERROR_MARKS = ['event: error', 'event:error', 'data: {"error"', 'data:{"error"', '{"object":"error"', '{"type":"error"', '{"error":']
-
-/** Streams read record by record: events (SSE) or lines (NDJSON), where only the first record is waited for. */
-type RecordStream = 'sse' | 'ndjson'
-
-function recordStreamOf (contentType: unknown): RecordStream | null {
-  if (typeof contentType !== 'string') return null
-  const lower = contentType.toLowerCase()
-  if (lower.includes('text/event-stream')) return 'sse'
-  return /ndjson|jsonl|json-seq|jsonlines/.test(lower) ? 'ndjson' : null
-}
 
 /**
  * Whether a warning logged on `log` goes anywhere: the late-error watch reads every chunk of a stream for its whole
@@ -118,18 +106,6 @@ async function firstRecord (kind: RecordStream, peek: StreamPeek, stop: Stop, en
   }
 }
 
-/** The decision and the JSON answer for a stream's first record when it is an error; null when it is not. */
-function firstRecordError (settings: Settings, request: FastifyRequest, event: SseEvent): { decision: Decision, body: string } | null {
-  const json = eventJson(event)
-  const direct = json === null ? null : findEnvelope(json.value, settings.table.extractors)
-  // An `event: error` whose data is not an envelope (plain text) is an error all the same.
-  const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }, settings.table.extractors) : null)
-  const decision = envelope === null ? null : classifyEnvelope(envelope, settings.tableFor(request))
-  if (decision === null) return null
-  const body = settings.rewriteBody || direct === null ? errorBody(settings.dialect, request.url, decision.status, decision) : (json as { text: string }).text
-  return { decision, body }
-}
-
 /**
  * An event stream or NDJSON body sent whole (a gateway that buffered its upstream's answer) whose first record is an
  * error: the reply gets its status and this JSON answer. Null to send the body as it is. Never throws.
@@ -144,7 +120,7 @@ export function bufferedRecordAnswer (settings: Settings, request: FastifyReques
   const event = (kind === 'sse' ? firstDataEvent : firstJsonLine)(text, true)
   if (event == null) return null
   try {
-    const found = firstRecordError(settings, request, event)
+    const found = firstRecordError(settings, () => settings.tableFor(request), request.url, event)
     if (found === null || !applyToResponse(settings, request, reply, 'body', found.decision)) return null
     return answerWithJson(reply, found.body)
   } catch (error) {
@@ -169,7 +145,7 @@ async function peekRecords (kind: RecordStream, settings: Settings, request: Fas
     : undefined
   const event = await firstRecord(kind, peek, stop, encoding, sse.peekBytes)
   if (event === null) return peek.replay(watch)
-  const found = firstRecordError(settings, request, event)
+  const found = firstRecordError(settings, () => settings.tableFor(request), request.url, event)
   if (found === null) {
     // Events after the first one that came in the same read are past the status too.
     watch?.(peek.head())

@@ -3,15 +3,15 @@ import type { FetchNormalizeOptions, Normalizer } from '../../types/fetch'
 import { JSON_CONTENT_TYPE } from '../body'
 import { errorBody } from '../dialect'
 import { InvalidOptionError } from '../errors'
-import { findEnvelope } from '../core/extract'
 import { isJsonContentType } from '../core/gate'
 import { inspectResponse, isJudgedStatus } from '../inspect'
 import { normaliseOptions, type NormalizeEvent, type Settings } from '../options'
 import { providerOf } from '../respond'
 import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from '../retry'
-import { eventJson, firstDataEvent, firstJsonLine, type SseEvent } from '../sse'
+import { firstDataEvent, firstJsonLine, recordStreamOf, type RecordStream, type SseEvent } from '../sse'
+import { firstRecordError } from '../first-record'
 import { decode, isReadableEncoding } from '../stream'
-import { classifyEnvelope, type Table } from '../table'
+import type { Table } from '../table'
 import type { Decision } from '../types'
 import { STOPPED, WebPeek } from './peek'
 
@@ -25,15 +25,6 @@ const FASTIFY_ONLY = ['errorHandler', 'notFoundHandler', 'prefix', 'logLevel', '
 
 // How far into a body its head is looked at for a sign that it is not an error (the gate reads 160 bytes of it).
 const HEAD_LOOK_BYTES = 1024
-
-/** Streams read record by record: events (SSE) or lines (NDJSON), where only the first record is waited for. */
-type RecordStream = 'sse' | 'ndjson'
-
-function recordStreamOf (contentType: string): RecordStream | null {
-  const lower = contentType.toLowerCase()
-  if (lower.includes('text/event-stream')) return 'sse'
-  return /ndjson|jsonl|json-seq|jsonlines/.test(lower) ? 'ndjson' : null
-}
 
 /** What the provider function (through Settings.tableFor) is asked about, and where a throw of it goes. */
 interface Subject {
@@ -156,17 +147,11 @@ async function normalizeRecords (kind: RecordStream, job: Job, peek: WebPeek, st
   const sse = settings.sse as NonNullable<Settings['sse']>
   const event = await firstRecord(kind, job, peek, stop, sse.peekBytes)
   if (event === null) return unchanged(response, peek.replay())
-  const json = eventJson(event)
-  const direct = json === null ? null : findEnvelope(json.value, settings.table.extractors)
-  // An `event: error` whose data is not an envelope (plain text) is an error all the same.
-  const envelope = direct ?? (event.event === 'error' ? findEnvelope({ error: event.data }, settings.table.extractors) : null)
-  const decision = envelope === null ? null : classifyEnvelope(envelope, job.table())
-  if (decision === null) return unchanged(response, peek.replay())
+  const found = firstRecordError(settings, job.table, pathOf(job.request?.url ?? response.url), event)
+  if (found === null) return unchanged(response, peek.replay())
+  const { decision, body } = found
   notify(job, 'stream', decision)
   if (settings.reportOnly) return unchanged(response, peek.replay())
-  const body = settings.rewriteBody || direct === null
-    ? errorBody(settings.dialect, pathOf(job.request?.url ?? response.url), decision.status, decision)
-    : (json as { text: string }).text
   peek.cancel()
   return decided(job, decision, body)
 }
