@@ -1,10 +1,16 @@
 import t from 'tap'
-import { readdirSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import OpenAI from 'openai'
 import type { FastifyInstance } from 'fastify'
+import { SpanStatusCode } from '@opentelemetry/api'
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import { providerErrors } from './helpers/fixtures'
 import { addressOf, captureLog, rawRequest } from './helpers/gateway'
 import { refusedOrigin, startUpstream, type Handler } from './helpers/upstream'
 
@@ -644,6 +650,192 @@ t.test('anthropic-gateway', async (t) => {
     t.same(JSON.parse(batches.body.toString()), { type: 'error', error: { type: 'not_found_error', message: 'Invalid URL (GET /v1/messages/batches)' } })
     const chatUrl = await rawRequest(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     t.match(JSON.parse(chatUrl.body.toString()), { error: { type: 'invalid_request_error', code: 'unknown_url' } })
+  })
+})
+
+t.test('otel-tracing', async (t) => {
+  const otel: { build: Build, logDecision: (message: unknown) => void } = require('../examples/otel-tracing.js')
+  // A provider of the test's own, given to the example: nothing is registered globally in this process.
+  const exporter = new InMemorySpanExporter()
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+  t.teardown(() => provider.shutdown())
+  t.beforeEach(() => exporter.reset())
+
+  /** The example listening in front of a real upstream that answers every request with this body and 200. */
+  async function tracedFor (t: tap.Test, body: string, opts: Record<string, unknown> = {}) {
+    const upstream = await startUpstream(t, answer(200, 'application/json', body))
+    const app = await otel.build({ upstreamUrl: `${upstream.url}/v1`, provider, ...opts })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    t.teardown(() => app.close())
+    return addressOf(app)
+  }
+  /** @fastify/otel's request span, once the request has ended. */
+  const requestSpan = (t: tap.Test) => {
+    const spans = exporter.getFinishedSpans().filter((span) => span.name === 'request' && span.attributes['fastify.root'] === '@fastify/otel')
+    t.equal(spans.length, 1, 'one request span')
+    return spans[0]
+  }
+  const decisionAttributes = (span: ReadableSpan) =>
+    Object.fromEntries(Object.entries(span.attributes).filter(([name]) => name.startsWith('openai_errors.')))
+
+  t.test('a 200 error becomes 404 and the request span carries the decision, with status ERROR', async (t) => {
+    const res = await post(await tracedFor(t, litellmBody), '{}')
+    t.equal(res.status, 404)
+    t.equal(res.body.toString(), litellmBody)
+    const span = requestSpan(t)
+    t.same(decisionAttributes(span), {
+      'openai_errors.original_status': 200,
+      'openai_errors.status': 404,
+      'openai_errors.rule': 'litellm.no-models-available',
+      'openai_errors.provider': 'litellm',
+      'openai_errors.source': 'stream', // reply-from sends the upstream's body on as a stream
+      'openai_errors.report_only': false
+    }, 'no retryable: the table does not say for this rule')
+    t.equal(span.status.code, SpanStatusCode.ERROR)
+    t.equal(span.status.message, 'fastify-openai-errors: litellm.no-models-available')
+    t.equal(span.attributes['http.response.status_code'], 404, 'the status @fastify/otel records is the new one')
+    // @fastify/otel is registered before the plugin and the route: their hook and handler have spans under the request span.
+    const children = exporter.getFinishedSpans().filter((other) => other.parentSpanContext?.spanId === span.spanContext().spanId)
+    t.ok(children.some((child) => String(child.attributes['hook.name']).endsWith('fastify-openai-errors - onSend')), 'the plugin\'s onSend hook has a span')
+    t.ok(children.some((child) => child.attributes['fastify.type'] === 'request-handler'), 'the route handler has a span')
+    t.same(children.filter((child) => Object.keys(decisionAttributes(child)).length > 0), [], 'only the request span is marked')
+  })
+
+  t.test('a rule that knows whether a retry helps puts openai_errors.retryable on the span', async (t) => {
+    // Anthropic's "prompt is too long" (test/fixtures/provider-errors.json), sent with 200.
+    const tooLong = providerErrors.find((fixture) => fixture.provider === 'anthropic' && JSON.stringify(fixture.body).includes('prompt is too long'))
+    if (tooLong === undefined) throw new Error('fixture missing')
+    const res = await post(await tracedFor(t, JSON.stringify(tooLong.body)), '{}')
+    t.equal(res.status, 400)
+    const span = requestSpan(t)
+    t.match(decisionAttributes(span), { 'openai_errors.original_status': 200, 'openai_errors.status': 400, 'openai_errors.rule': 'any.context-length', 'openai_errors.provider': 'anthropic', 'openai_errors.retryable': false })
+    t.equal(span.status.code, SpanStatusCode.ERROR)
+  })
+
+  t.test('a completion passes untouched and its request span has no decision attributes, status not ERROR', async (t) => {
+    const res = await post(await tracedFor(t, completionBody), '{}')
+    t.equal(res.status, 200)
+    t.equal(res.body.toString(), completionBody)
+    const span = requestSpan(t)
+    t.same(decisionAttributes(span), {})
+    t.equal(span.status.code, SpanStatusCode.UNSET)
+  })
+
+  t.test('logDecision, subscribed to the diagnostics channel, logs one line per decision through the request\'s logger', async (t) => {
+    const { lines, logger } = captureLog()
+    const { DECISION_CHANNEL } = require('..') as { DECISION_CHANNEL: string }
+    diagnosticsChannel.subscribe(DECISION_CHANNEL, otel.logDecision)
+    t.teardown(() => { diagnosticsChannel.unsubscribe(DECISION_CHANNEL, otel.logDecision) })
+    const address = await tracedFor(t, litellmBody, { logger })
+    t.equal((await post(address, '{}')).status, 404)
+    t.equal((await rawRequest(`${address}/v1/models`)).status, 404, 'the same body on another route: a second decision')
+    const decisions = lines.filter((line) => line.msg === 'fastify-openai-errors decision')
+    t.match(decisions, [
+      { reqId: 'req-1', openaiErrors: { originalStatus: 200, status: 404, rule: 'litellm.no-models-available', provider: 'litellm', retryable: null } },
+      { reqId: 'req-2', openaiErrors: { status: 404 } }
+    ])
+    t.equal(decisions.length, 2)
+  })
+
+  t.test('run as a script, it registers a console exporter and prints the request span with the decision', async (t) => {
+    const upstream = await startUpstream(t, answer(200, 'application/json', litellmBody))
+    const child = spawn(process.execPath, [join(__dirname, '..', 'examples', 'otel-tracing.js')], {
+      env: { ...process.env, UPSTREAM_URL: `${upstream.url}/v1`, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    t.teardown(() => { child.kill() })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk })
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk })
+    /** What the script has printed, once it matches `pattern`. */
+    const output = (pattern: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${stdout}${stderr}`)), 10_000)
+      const check = () => {
+        const found = pattern.exec(stdout)
+        if (found === null) return
+        clearTimeout(timer)
+        child.stdout.off('data', check)
+        resolve(found)
+      }
+      child.stdout.on('data', check)
+      check()
+    })
+    const [, address] = await output(/gateway listening on (http:\/\/\S+),/)
+    t.equal((await post(address, '{}')).status, 404)
+    await output(/"msg":"fastify-openai-errors decision"/)
+    await output(/name: 'request',[^]*?status: \{\s*code: 2,\s*message: 'fastify-openai-errors: litellm\.no-models-available'\s*\}/)
+    const requestSpanText = /name: 'request',[^]*?\n {2}links/.exec(stdout)?.[0] ?? ''
+    for (const line of ["'openai_errors.status': 404", "'openai_errors.original_status': 200", "'openai_errors.rule': 'litellm.no-models-available'", "'openai_errors.provider': 'litellm'"]) {
+      t.ok(requestSpanText.includes(line), `the printed request span has ${line}`)
+    }
+    t.equal(stderr, '')
+  })
+})
+
+t.test('rules-file', async (t) => {
+  const rulesFile: { build: Build } = require('../examples/rules-file.js')
+  const { loadRules } = require('..') as { loadRules: (file: string) => Array<{ name: string }> }
+  /** A real body of the corpus (test/corpus/errors/<file>.json). */
+  const corpus = (file: string, provider: string, pick: (body: any) => boolean) => {
+    const entries = JSON.parse(readFileSync(join(__dirname, 'corpus', 'errors', `${file}.json`), 'utf8')) as Array<{ provider: string, body: any }>
+    const entry = entries.find((e) => e.provider === provider && pick(e.body))
+    if (entry === undefined) throw new Error(`no ${provider} entry in ${file}.json`)
+    return JSON.stringify(entry.body)
+  }
+  // The status each rule of examples/rules.yaml gives, and the one the default table alone gives the same body.
+  const cases = [
+    { rule: 'tei.input-too-long', body: corpus('local-servers', 'huggingface-tei', (body) => /must have less than/.test(body.error)), status: 413, without: 422 },
+    { rule: 'fastchat.controller-error', body: corpus('local-servers', 'fastchat', (body) => body.code === 50001), status: 500, without: 400 },
+    { rule: 'gemini.unsupported-location', body: corpus('clouds', 'gemini', (body) => /User location is not supported/.test(body.error?.message)), status: 403, without: 400 }
+  ]
+
+  t.test('the example\'s rules.yaml has one rule per case here', async (t) => {
+    t.same(loadRules(join(__dirname, '..', 'examples', 'rules.yaml')).map((rule) => rule.name), cases.map((c) => c.rule))
+  })
+
+  for (const c of cases) {
+    t.test(`${c.rule}: a 200 answer with its corpus body leaves as ${c.status}; basic-gateway without the file sends ${c.without}`, async (t) => {
+      const withFile = await chat((await gatewayFor(t, rulesFile.build, 200, c.body)).app)
+      t.equal(withFile.statusCode, c.status)
+      t.equal(withFile.body, c.body, 'the same bytes')
+      const without = await chat((await gatewayFor(t, basicGateway.build, 200, c.body)).app)
+      t.equal(without.statusCode, c.without)
+      t.not(without.statusCode, withFile.statusCode, 'the file changes the decision')
+    })
+  }
+
+  const badFile = (t: tap.Test) => {
+    const file = join(t.testdir(), 'bad-rules.yaml')
+    writeFileSync(file, 'rules:\n  - name: ok\n    message: x\n    status: 400\n  - name: bad\n    message: x\n    status: 700\n')
+    return file
+  }
+
+  t.test('an invalid rules file rejects build, naming the file, the rule\'s index and the field', async (t) => {
+    const file = badFile(t)
+    await t.rejects(rulesFile.build({ rulesFile: file }), {
+      code: 'FST_OPENAI_ERRORS_INVALID_RULES_FILE',
+      message: `fastify-openai-errors: ${file}: rules[1].status: must be an integer from 400 to 599, got 700`
+    })
+  })
+
+  t.test('rulesFile (RULES_FILE) chooses another file in place of rules.yaml', async (t) => {
+    const valid = join(t.testdir(), 'one.json')
+    writeFileSync(valid, JSON.stringify([{ name: 'acme.tei', message: 'must have less than', status: 400 }]))
+    const res = await chat((await gatewayFor(t, rulesFile.build, 200, cases[0].body, { rulesFile: valid })).app)
+    t.equal(res.statusCode, 400, 'the other file\'s rule, not rules.yaml\'s 413')
+  })
+
+  t.test('run as a script with an invalid RULES_FILE, it exits 1 before listening, with the message', async (t) => {
+    const file = badFile(t)
+    const child = spawnSync(process.execPath, [join(__dirname, '..', 'examples', 'rules-file.js')], {
+      env: { ...process.env, RULES_FILE: file, PORT: '0' },
+      encoding: 'utf8',
+      timeout: 10_000
+    })
+    t.equal(child.status, 1)
+    t.match(child.stderr, `fastify-openai-errors: ${file}: rules[1].status: must be an integer from 400 to 599, got 700`)
+    t.notMatch(child.stdout, /listening/)
   })
 })
 
