@@ -9,7 +9,7 @@
 // Checks a rules file (JSON or YAML) as loadRules() reads it.
 
 const { explain, loadRules } = require('..')
-const { didYouMean } = require('../dist/suggest.js')
+const { didYouMean } = require('../dist/settings/suggest.js')
 const { version } = require('../package.json')
 
 const USAGE = `usage: fastify-openai-errors explain [--json] [--all] [--rules RULES_FILE] ['<response body>']

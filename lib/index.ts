@@ -1,18 +1,18 @@
 import fp = require('fastify-plugin')
 import type { FastifyInstance } from 'fastify'
-import { classify, classifyEnvelope, explain } from './classify-public'
+import { classify, classifyEnvelope, explain } from './core/classify'
 import { findEnvelope } from './core/extract'
-import { createErrorHandler, keepThrown } from './error-handler'
-import { createOnSend } from './on-send'
-import { openaiError } from './openai-error'
+import { createErrorHandler, keepThrown } from './fastify/error-handler'
+import { createOnSend } from './fastify/on-send'
+import { openaiError } from './output/openai-error'
 import { DECISION_CHANNEL } from './observe/channel'
 import { resolveOtel } from './observe/otel'
-import { normaliseOptions } from './options'
-import { attachRouteSettings, lateRouteSettings } from './route-settings'
+import { normaliseOptions } from './settings/options'
+import { attachRouteSettings, lateRouteSettings } from './fastify/route-settings'
 import { defaultRules, providers } from './packs'
 import { loadRules } from './rules-file'
-import { kBuiltByPlugin, kRouteSettings, kThrown } from './symbols'
-import { describeThrown } from './thrown'
+import { kBuiltByPlugin, kRouteSettings, kThrown } from './fastify/symbols'
+import { describeThrown } from './core/thrown'
 
 async function fastifyOpenaiErrors (fastify: FastifyInstance, options: unknown): Promise<void> {
   const { settings, errorHandler, notFoundHandler: notFound } = normaliseOptions(options)

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { appWith, echoRoute } from './helpers/app'
 import { addressOf, buildGateway, rawRequest } from './helpers/gateway'
 import { startUpstream } from './helpers/upstream'
-import { classify } from '../lib/classify-public'
+import { classify } from '../lib/core/classify'
 import { statusHint } from '../lib/core/extract'
 
 // Inputs built to hurt: messages that make regexes backtrack, bodies on either side of every size bound,

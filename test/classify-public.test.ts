@@ -1,5 +1,5 @@
 import t from 'tap'
-import { classify } from '../lib/classify-public'
+import { classify } from '../lib/core/classify'
 
 t.test('classify without options uses the default table', async (t) => {
   t.match(classify('{"error":{"message":"No models available","type":"invalid_request_error"}}'), { status: 404, rule: 'litellm.no-models-available' })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildTable, classify } from '../lib/table'
+import { buildTable, classify } from '../lib/core/table'
 
 t.test('classify reads strings and Buffers as JSON and ignores what does not parse', async (t) => {
   const body = '{"error":{"message":"No models available","type":"invalid_request_error"}}'

@@ -1,8 +1,8 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifyServerOptions } from 'fastify'
 import createHttpError from 'http-errors'
-import type { createErrorHandler as CreateErrorHandler } from '../lib/error-handler'
-import type { PluginOptions } from '../lib/options'
+import type { createErrorHandler as CreateErrorHandler } from '../lib/fastify/error-handler'
+import type { PluginOptions } from '../lib/settings/options'
 import type { Teardown } from './helpers/upstream'
 
 // lib/index.ts assigns module.exports (the Fastify plugins' CommonJS pattern), so it is required, not imported.

@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import plugin = require('../lib/index')
-import { explain } from '../lib/classify-public'
+import { explain } from '../lib/core/classify'
 
 // The accuracy of the default table on the real-payload corpus can only go up: the committed figures
 // (test/corpus/score.json, written by `npm run corpus -- --write`) are a floor.

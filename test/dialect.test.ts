@@ -1,9 +1,9 @@
 import t from 'tap'
-import { dialectOf } from '../lib/dialect'
-import { anthropicErrorBody } from '../lib/body'
+import { dialectOf } from '../lib/output/dialect'
+import { anthropicErrorBody } from '../lib/output/body'
 import { appWith, echoRoute } from './helpers/app'
 import { buildGateway } from './helpers/gateway'
-import { openaiError } from '../lib/openai-error'
+import { openaiError } from '../lib/output/openai-error'
 
 t.test('auto: the Messages API speaks Anthropic, everything else OpenAI', async (t) => {
   for (const url of ['/v1/messages', '/v1/messages?beta=true', '/anthropic/v1/messages', '/v1/messages/count_tokens', '/v1/messages/batches/x']) {
@@ -54,7 +54,7 @@ t.test('an invalid dialect fails registration', async (t) => {
 })
 
 t.test('createErrorHandler takes the plugin options, validated the same way', async (t) => {
-  const { createErrorHandler } = await import('../lib/error-handler')
+  const { createErrorHandler } = await import('../lib/fastify/error-handler')
   const app = await buildGateway(t, { plugin: false })
   app.setErrorHandler(createErrorHandler({ dialect: 'anthropic' }))
   app.get('/x', async () => { throw openaiError(429, 'slow down') })

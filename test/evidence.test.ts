@@ -1,5 +1,5 @@
 import t from 'tap'
-import { classify } from '../lib/classify-public'
+import { classify } from '../lib/core/classify'
 import { normaliseName, canonicalName, grpcName } from '../lib/core/names'
 
 // Evidence, ranked: how specific a piece of evidence is decides, not a rule's place in a list.
@@ -84,14 +84,14 @@ t.test("fallbackStatus: 'leave' reports nothing it cannot name, and still decide
 })
 
 t.test('a tie between evidence of equal weight goes to the rule met first, and the margin says so', async (t) => {
-  const { explain } = await import('../lib/classify-public')
+  const { explain } = await import('../lib/core/classify')
   const explanation = explain({ message: 'Too many tokens, please wait before trying again.' })
   t.match(explanation.decision, { status: 429, rule: 'bedrock.throttling' })
   t.ok((explanation.margin ?? 0) > 0, 'the provider rule is weighed above the generic wording')
 })
 
 t.test('explain() records every kind of evidence: a user rule, the reason phrase, client wording', async (t) => {
-  const { explain } = await import('../lib/classify-public')
+  const { explain } = await import('../lib/core/classify')
   t.match(explain({ error: { message: 'x' } }, { rules: [{ name: 'mine', message: 'x', status: 418 }] }).evidence, [{ kind: 'user', name: 'mine', status: 418, weight: 100 }])
   t.match(explain({ error: { code: 'PRECONDITION_FAILED', message: 'x' } }).trail.find((step) => step.rule === 'reason-phrase'), { stage: 'status-hint', matched: true })
   const wording = explain({ error: { message: 'Malformed tool call' } })
@@ -100,7 +100,7 @@ t.test('explain() records every kind of evidence: a user rule, the reason phrase
 })
 
 t.test('classifyEnvelope() takes the same options as classify(), and reads an envelope made by hand', async (t) => {
-  const { classifyEnvelope } = await import('../lib/classify-public')
+  const { classifyEnvelope } = await import('../lib/core/classify')
   const { classifyEnvelope: core, buildTable } = await import('../lib/core/decide')
   const envelope = { shape: 'openai' as const, message: 'mystery', type: undefined, code: undefined, param: null, statusName: undefined, hint: 429, hintFrom: undefined, hintStrong: false, weak: false }
   t.match(classifyEnvelope(envelope), { status: 429, rule: 'status-hint' })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { explain } from '../lib/classify-public'
+import { explain } from '../lib/core/classify'
 
 const cli = join(__dirname, '..', 'bin', 'fastify-openai-errors.js')
 const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8' })

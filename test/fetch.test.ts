@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { gzipSync } from 'node:zlib'
 import type { ServerResponse } from 'node:http'
 import { createNormalizer, normalizeResponse } from '../lib/fetch/index'
-import { classify } from '../lib/table'
+import { classify } from '../lib/core/table'
 import { startUpstream, type Teardown } from './helpers/upstream'
 
 // normalizeResponse on real fetch Responses from real upstreams on 127.0.0.1, with real corpus bodies.

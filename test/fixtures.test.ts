@@ -1,5 +1,5 @@
 import t from 'tap'
-import { classify } from '../lib/table'
+import { classify } from '../lib/core/table'
 import { findEnvelope } from '../lib/core/extract'
 import { providerErrors, realStatus, successBodies } from './helpers/fixtures'
 

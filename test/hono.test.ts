@@ -1,7 +1,7 @@
 import t from 'tap'
 import OpenAI from 'openai'
 import type { ServerResponse } from 'node:http'
-import { classify } from '../lib/table'
+import { classify } from '../lib/core/table'
 import { startUpstream, type Teardown } from './helpers/upstream'
 
 // examples/hono-gateway.js served for real by @hono/node-server on 127.0.0.1, in front of a real upstream that answers

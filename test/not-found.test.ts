@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import type { PluginOptions } from '../lib/options'
+import type { PluginOptions } from '../lib/settings/options'
 import type { Teardown } from './helpers/upstream'
 import { buildGateway } from './helpers/gateway'
 

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
-import type { openaiError as OpenaiError } from '../lib/openai-error'
+import type { openaiError as OpenaiError } from '../lib/output/openai-error'
 import { buildGateway } from './helpers/gateway'
 
 // lib/index.ts assigns module.exports (the Fastify plugins' CommonJS pattern), so it is required, not imported.

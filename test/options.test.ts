@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import plugin = require('../lib/index')
-import { normaliseOptions, routeSettings } from '../lib/options'
+import { normaliseOptions, routeSettings } from '../lib/settings/options'
 
 async function registerWith (options: unknown): Promise<Error | null> {
   const app = Fastify()

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { isJsonContentType } from '../lib/core/gate'
-import { defaultTable } from '../lib/table'
+import { defaultTable } from '../lib/core/table'
 
 const { text: mayBeErrorText, bytes: mayBeErrorBytes } = defaultTable.gate
 

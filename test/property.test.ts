@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { appWith } from './helpers/app'
 import type { Teardown } from './helpers/upstream'
 import { findEnvelope } from '../lib/core/extract'
-import { defaultTable } from '../lib/table'
+import { defaultTable } from '../lib/core/table'
 
 const mayBeErrorText = defaultTable.gate.text
 

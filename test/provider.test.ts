@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import plugin = require('../lib/index')
-import { classify, explain } from '../lib/classify-public'
+import { classify, explain } from '../lib/core/classify'
 import { defaultRules, packs, providers } from '../lib/packs'
 import { appWith, echoRoute } from './helpers/app'
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { echoRoute } from './helpers/app'
 import { addressOf, buildGateway, captureLog, rawRequest } from './helpers/gateway'
 import { startUpstream, type Teardown } from './helpers/upstream'
-import type { NormalizeEvent } from '../lib/options'
+import type { NormalizeEvent } from '../lib/settings/options'
 
 const NO_MODELS = '{"error":{"message":"No models available","type":"invalid_request_error"}}'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { retryDelayFromHeaders, retryDelayFromMessage, retryHeaders } from '../lib/retry'
+import { retryDelayFromHeaders, retryDelayFromMessage, retryHeaders } from '../lib/core/retry'
 
 t.test('waits stated in upstream messages, in the wordings providers use', async (t) => {
   const cases: Array<[string, number | null]> = [

@@ -8,8 +8,8 @@ import { stringify } from 'yaml'
 import { addressOf, buildGateway } from './helpers/gateway'
 import { startUpstream } from './helpers/upstream'
 import { loadRules } from '../lib/rules-file'
-import { normaliseOptions } from '../lib/options'
-import { classify } from '../lib/classify-public'
+import { normaliseOptions } from '../lib/settings/options'
+import { classify } from '../lib/core/classify'
 import type { Rule } from '../index'
 
 // Rules as data, through real parts: files written to a test directory, read by the real yaml and checked by the

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { classify } from '../lib/table'
+import { classify } from '../lib/core/table'
 import { defaultRules } from '../lib/packs'
 
 // One real-world body per default rule: the rule named must be the one that decides it.

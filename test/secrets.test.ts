@@ -7,8 +7,8 @@ import { appWith, echoRoute } from './helpers/app'
 import { addressOf, buildGateway, rawRequest } from './helpers/gateway'
 import { startUpstream } from './helpers/upstream'
 import { providerErrors, successBodies } from './helpers/fixtures'
-import { MAX_REDACT_CHARS, redact } from '../lib/redact'
-import { openaiErrorBody } from '../lib/body'
+import { MAX_REDACT_CHARS, redact } from '../lib/output/redact'
+import { openaiErrorBody } from '../lib/output/body'
 
 // No body the plugin builds carries a credential, a file path or a stack frame. Bodies it passes on are the
 // upstream's bytes, untouched: that is the pass-through contract (SECURITY.md).

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { findEnvelope, isResource } from '../lib/core/extract'
-import { classify } from '../lib/classify-public'
+import { classify } from '../lib/core/classify'
 import { appWith, echoRoute } from './helpers/app'
 
 // Error envelopes the detector once missed, and the resources and app bodies that must stay what they are.

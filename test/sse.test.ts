@@ -1,5 +1,5 @@
 import t from 'tap'
-import { eventJson, firstDataEvent, firstJsonLine } from '../lib/sse'
+import { eventJson, firstDataEvent, firstJsonLine } from '../lib/stream/sse'
 
 t.test('the first data event is found past comments, pings and empty events', async (t) => {
   t.same(firstDataEvent(': c\n\nevent: ping\ndata: {"type":"ping"}\n\nevent: x\n\ndata: {"a":1}\n\n', false), { event: undefined, data: '{"a":1}' })

@@ -2,7 +2,8 @@ import t from 'tap'
 import { Readable, Writable } from 'node:stream'
 import { gzipSync, brotliCompressSync, deflateSync, deflateRawSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
-import { decode, decodeAsync, isReadableEncoding, isStream, Stop, StreamPeek } from '../lib/stream'
+import { decode, decodeAsync, isReadableEncoding } from '../lib/stream/decode'
+import { isStream, Stop, StreamPeek } from '../lib/stream/peek'
 
 // A stop whose deadline is far away: cleared when the test file ends.
 const stops: Stop[] = []

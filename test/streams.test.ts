@@ -605,7 +605,7 @@ for (const order of ['plugin first', 'compress first'] as const) {
 }
 
 t.test('the late-error watch runs only where a warning is read: not with logger: false or a level above warn', async (t) => {
-  const { logsWarnings } = await import('../lib/stream-hook')
+  const { logsWarnings } = await import('../lib/fastify/stream-hook')
   const logOf = async (options: Record<string, unknown>): Promise<boolean> => {
     const app = Fastify(options)
     app.get('/', async (request) => String(logsWarnings(request.log)))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { closest, didYouMean } from '../lib/suggest'
+import { closest, didYouMean } from '../lib/settings/suggest'
 
 t.test('the closest known name within a few edits is suggested', async (t) => {
   t.equal(closest('rewriteBodies', ['rules', 'rewriteBody', 'reportOnly']), 'rewriteBody')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { describeThrown, serverMessage } from '../lib/thrown'
+import { describeThrown, serverMessage } from '../lib/core/thrown'
 
 // Pure unit tests for the shapes a real Fastify, http-errors or SDK cannot easily produce; the real
 // producers are exercised end to end in error-handler.test.ts and sdk-errors.test.ts.

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
-import { classify } from '../classify-public'
-import { didYouMean } from '../suggest'
+import { classify } from '../core/classify'
+import { didYouMean } from '../settings/suggest'
 import { loadCorpus, type CorpusEntry } from './corpus'
 import { InvalidConformanceOptionError } from './errors'
 

@@ -1,4 +1,4 @@
-import { didYouMean } from '../suggest'
+import { didYouMean } from '../settings/suggest'
 import type { ConformanceOptions } from './run'
 
 /** What `fastify-openai-errors conformance ...` asks for, or why it cannot run. */

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
-import { RETRY_STATUSES, retryDelayFromMessage } from '../retry'
-import { typeForStatus } from '../status-types'
+import { RETRY_STATUSES, retryDelayFromMessage } from './retry'
+import { typeForStatus } from './status-types'
 import type { Decision, Envelope, Evidence, Extractor, Rule } from '../types'
 import { builtinExtractors, findEnvelope } from './extract'
 import { buildGate, type Gate } from './gate'

@@ -1,22 +1,22 @@
 import type { FastifyRequest } from 'fastify'
 import type { FetchNormalizeOptions, Normalizer } from '../../types/fetch'
-import { JSON_CONTENT_TYPE } from '../body'
-import { errorBody } from '../dialect'
-import { InvalidOptionError } from '../errors'
+import { JSON_CONTENT_TYPE } from '../output/body'
+import { errorBody } from '../output/dialect'
+import { InvalidOptionError } from '../settings/errors'
 import { isJsonContentType } from '../core/gate'
-import { inspectResponse, isJudgedStatus } from '../inspect'
-import { normaliseOptions, type NormalizeEvent, type Settings } from '../options'
-import { providerOf } from '../respond'
-import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from '../retry'
-import { firstDataEvent, firstJsonLine, recordStreamOf, type RecordStream, type SseEvent } from '../sse'
-import { firstRecordError } from '../first-record'
-import { decode, isReadableEncoding } from '../stream'
-import type { Table } from '../table'
+import { inspectResponse, isJudgedStatus } from '../core/inspect'
+import { normaliseOptions, type NormalizeEvent, type Settings } from '../settings/options'
+import { providerOf } from '../core/provider'
+import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from '../core/retry'
+import { firstDataEvent, firstJsonLine, recordStreamOf, type RecordStream, type SseEvent } from '../stream/sse'
+import { firstRecordError } from '../stream/first-record'
+import { decode, isReadableEncoding } from '../stream/decode'
+import type { Table } from '../core/table'
 import type { Decision } from '../types'
 import { STOPPED, WebPeek } from './peek'
 
 // The plugin's classifier over Fetch: a `Response` in, a `Response` out with the status its body means. What is read,
-// and when, is the Fastify stream hook's (lib/stream-hook.ts), on web streams.
+// and when, is the Fastify stream hook's (lib/fastify/stream-hook.ts), on web streams.
 
 export type { FetchNormalizeOptions, Normalizer }
 

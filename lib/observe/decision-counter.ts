@@ -1,6 +1,6 @@
 import type * as PromClient from 'prom-client'
-import { InvalidOptionError, MissingPeerError } from '../errors'
-import type { NormalizeEvent } from '../options'
+import { InvalidOptionError, MissingPeerError } from '../settings/errors'
+import type { NormalizeEvent } from '../settings/options'
 import { requirePeer } from './peer'
 
 // Decisions counted in the host's prom-client registry, one series per route, statuses, rule, provider and source.

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { Attributes, Span, SpanStatusCode, TraceAPI } from '@opentelemetry/api'
-import type { NormalizeEvent } from '../options'
+import type { NormalizeEvent } from '../settings/options'
 import { requirePeer } from './peer'
 
 // The decision on the request's span, when the host has @opentelemetry/api. Resolved once, at registration:

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { Rule } from '../../index'
-import { InvalidRulesFileError } from '../errors'
+import { InvalidRulesFileError } from '../settings/errors'
 import { problemOf } from './problem'
 
 // Rules as data: a JSON or YAML file checked against rules.schema.json, its message patterns turned into RegExps.

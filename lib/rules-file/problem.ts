@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv'
-import { didYouMean } from '../suggest'
+import { didYouMean } from '../settings/suggest'
 
 // Ajv's first error turned into the plugin's own wording: where in the file (`rules[3].status`) and what each field
 // must be, in the words registration uses for the same field.

@@ -1,9 +1,9 @@
-import { parse } from './core/decide'
-import { findEnvelope } from './core/extract'
-import { normaliseOptions } from './options'
+import { parse } from './decide'
+import { findEnvelope } from './extract'
+import { normaliseOptions } from '../settings/options'
 import { classify as classifyWith, classifyEnvelope as classifyEnvelopeWith, type Table, type Working } from './table'
-import type { ClassifyOptions, Explanation } from '../index'
-import type { Decision, Envelope } from './types'
+import type { ClassifyOptions, Explanation } from '../../index'
+import type { Decision, Envelope } from '../types'
 
 // The pure API (classify, classifyEnvelope, explain) over the same tables the plugin builds.
 

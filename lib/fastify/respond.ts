@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { NormalizeEvent, Settings } from './options'
-import type { Decision } from './types'
-import type { DecisionMessage } from '../index'
-import { decisionChannel } from './observe/channel'
-import { markSpan, otelApi, spanFor, type OtelApi } from './observe/otel'
-import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from './retry'
+import type { NormalizeEvent, Settings } from '../settings/options'
+import type { Decision } from '../types'
+import type { DecisionMessage } from '../../index'
+import { decisionChannel } from '../observe/channel'
+import { markSpan, otelApi, spanFor, type OtelApi } from '../observe/otel'
+import { providerOf } from '../core/provider'
+import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from '../core/retry'
 
 // Carrying out a decision on a reply: status, the headers that tell clients what happened and what to do,
 // the event for observers, and report-only mode, where nothing changes but the log.
@@ -16,16 +17,6 @@ import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from './retry'
  */
 export type Outcome = Pick<Decision, 'status' | 'rule' | 'type' | 'code' | 'retryable' | 'retryAfterMs'> &
 ({ shape: string } | { provider: string | null })
-
-// Prefixes of the default rules that no provider owns.
-const CROSS_PROVIDER = new Set(['any', 'type'])
-
-/** The provider a decision points at: the deciding rule's prefix (`anthropic.overloaded`), else the body's shape. */
-export function providerOf (rule: string, shape: string | null): string | null {
-  const dot = rule.indexOf('.')
-  const prefix = dot > 0 ? rule.slice(0, dot) : null
-  return prefix !== null && !CROSS_PROVIDER.has(prefix) ? prefix : shape
-}
 
 /**
  * Tell the observers of a decision: the request's OpenTelemetry span, the diagnostics channel's subscribers,

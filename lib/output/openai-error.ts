@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
-import { classify } from './table'
-import { typeForStatus } from './status-types'
-import type { OpenaiErrorFields } from '../index'
+import { classify } from '../core/table'
+import { typeForStatus } from '../core/status-types'
+import type { OpenaiErrorFields } from '../../index'
 
 export type { OpenaiErrorFields }
 

@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest, onErrorHookHandler } from 'fastify'
-import { JSON_CONTENT_TYPE } from './body'
-import { classifyEnvelope } from './table'
-import { errorBody } from './dialect'
-import { normaliseOptions, type Settings } from './options'
+import { JSON_CONTENT_TYPE } from '../output/body'
+import { classifyEnvelope } from '../core/table'
+import { errorBody } from '../output/dialect'
+import { normaliseOptions, type Settings } from '../settings/options'
 import { notify, setRetryHeaders, type Outcome } from './respond'
 import { lateRouteSettings, settingsOf } from './route-settings'
 import { kBuiltByPlugin, kThrown } from './symbols'
-import { describeThrown, type ThrownDecision } from './thrown'
+import { describeThrown, type ThrownDecision } from '../core/thrown'
 
 // `error` is unknown, as in Fastify's own setErrorHandler types: anything can be thrown, and a user's handler can
 // delegate whatever it got without a cast.

@@ -1,9 +1,9 @@
 import { classifyEnvelope, type Table } from './table'
-import { parse } from './core/decide'
-import { findEnvelope } from './core/extract'
-import type { Settings } from './options'
-import type { Decision } from './types'
-import { isJsonContentType } from './core/gate'
+import { parse } from './decide'
+import { findEnvelope } from './extract'
+import type { Settings } from '../settings/options'
+import type { Decision } from '../types'
+import { isJsonContentType } from './gate'
 
 /** Where a throwing user rule is reported (a Fastify logger). */
 export interface RuleErrorLog {

@@ -1,9 +1,9 @@
-import { errorBody } from './dialect'
-import { findEnvelope } from './core/extract'
-import { classifyEnvelope, type Table } from './table'
-import type { Settings } from './options'
+import { errorBody } from '../output/dialect'
+import { findEnvelope } from '../core/extract'
+import { classifyEnvelope, type Table } from '../core/table'
+import type { Settings } from '../settings/options'
 import { eventJson, type SseEvent } from './sse'
-import type { Decision } from './types'
+import type { Decision } from '../types'
 
 // The first record of an event or line stream, judged: the same for the Fastify hook and the Fetch adapter.
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
-import { routeSettings, type Settings } from './options'
+import { routeSettings, type Settings } from '../settings/options'
 import { kRouteSettings } from './symbols'
 
 // Per-route settings reach the hooks two ways. Routes added after the plugin loaded are seen by onRoute:

@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
-import { JSON_CONTENT_TYPE } from './body'
-import { errorBody } from './dialect'
+import { JSON_CONTENT_TYPE } from '../output/body'
+import { errorBody } from '../output/dialect'
 import { applyToResponse } from './respond'
-import { inspectResponse, isJudgedStatus } from './inspect'
-import type { Settings } from './options'
-import { isJsonContentType } from './core/gate'
-import { firstDataEvent, firstJsonLine, ndjsonReader, recordStreamOf, sseReader, type RecordStream, type SseEvent } from './sse'
-import { firstRecordError } from './first-record'
-import { decodeAsync, isReadableEncoding, Stop, StreamPeek, toNodeStream } from './stream'
+import { inspectResponse, isJudgedStatus } from '../core/inspect'
+import type { Settings } from '../settings/options'
+import { isJsonContentType } from '../core/gate'
+import { firstDataEvent, firstJsonLine, ndjsonReader, recordStreamOf, sseReader, type RecordStream, type SseEvent } from '../stream/sse'
+import { firstRecordError } from '../stream/first-record'
+import { decodeAsync, isReadableEncoding } from '../stream/decode'
+import { Stop, StreamPeek, toNodeStream } from '../stream/peek'
 
 const EMPTY = Buffer.alloc(0)
 

@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http'
-import { findEnvelope, statusHint } from './core/extract'
+import { findEnvelope, statusHint } from './extract'
 import { typeForStatus } from './status-types'
-import type { ThrownDecision } from '../index'
-import type { Envelope } from './types'
+import type { ThrownDecision } from '../../index'
+import type { Envelope } from '../types'
 
 /** What the error handler sends for a thrown error (index.d.ts). */
 export type { ThrownDecision }

@@ -1,5 +1,5 @@
 import { anthropicErrorBody, openaiErrorBody, type ErrorFields } from './body'
-import type { Dialect } from './options'
+import type { Dialect } from '../settings/options'
 
 /** The dialect a request speaks: `auto` means Anthropic's on the Messages API (`/v1/messages...`), else OpenAI's. */
 export function dialectOf (dialect: Dialect, url: string): 'openai' | 'anthropic' {

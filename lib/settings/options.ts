@@ -1,9 +1,9 @@
 import { InvalidOptionError, InvalidRouteConfigError } from './errors'
 import type { FastifyRequest } from 'fastify'
-import { buildTable, type Table } from './table'
-import { providers } from './packs'
-import type { Dialect, FastifyOpenaiErrorsOptions, FastifyOpenaiErrorsRouteOptions, NormalizeEvent, SseOptions } from '../index'
-import type { Extractor, Rule } from './types'
+import { buildTable, type Table } from '../core/table'
+import { providers } from '../packs'
+import type { Dialect, FastifyOpenaiErrorsOptions, FastifyOpenaiErrorsRouteOptions, NormalizeEvent, SseOptions } from '../../index'
+import type { Extractor, Rule } from '../types'
 import { didYouMean } from './suggest'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024

@@ -1,6 +1,6 @@
-import { buildTable as buildCoreTable, classifyBody, classifyEnvelope as classifyWith, type Table, type Working } from './core/decide'
-import { defaultRules } from './packs'
-import type { Decision, Envelope, Extractor, Rule } from './types'
+import { buildTable as buildCoreTable, classifyBody, classifyEnvelope as classifyWith, type Table, type Working } from './decide'
+import { defaultRules } from '../packs'
+import type { Decision, Envelope, Extractor, Rule } from '../types'
 
 // The default table: the provider packs compiled by core/. Everything that classifies with the defaults goes here.
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { providerOf } from '../lib/respond'
+import { providerOf } from '../lib/core/provider'
 
 t.test('the provider is the deciding rule\'s prefix; cross-provider rules and unnamed ones give the body\'s shape', async (t) => {
   t.equal(providerOf('anthropic.overloaded', 'anthropic'), 'anthropic')

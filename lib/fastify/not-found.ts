@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { JSON_CONTENT_TYPE } from './body'
-import { errorBody } from './dialect'
-import type { Settings } from './options'
+import { JSON_CONTENT_TYPE } from '../output/body'
+import { errorBody } from '../output/dialect'
+import type { Settings } from '../settings/options'
 import { notify } from './respond'
 
 const MAX_URL_CHARS = 200
