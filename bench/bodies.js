@@ -55,6 +55,13 @@ const errorBody = fixture('provider-errors.json', (entry) => entry.provider === 
 const ERROR = Buffer.from(JSON.stringify(errorBody))
 const ERROR_STATUS = 404
 
+// The same error as a gateway sees it from many clients: OpenAI's message names the model the request asked for, so
+// each of VARIED_MODELS names gives bytes of its own, more kinds than the plugin's decision cache keeps (256): every
+// request is a first sighting, classified from scratch. The route sends them in turn.
+const VARIED_MODELS = 4096
+if (!JSON.stringify(errorBody).includes('The model gpt-4 does')) throw new Error('the OpenAI 404 fixture no longer names gpt-4')
+const VARIED_ERRORS = Array.from({ length: VARIED_MODELS }, (_, n) => Buffer.from(JSON.stringify(errorBody).replace('The model gpt-4 does', `The model gpt-4-${n} does`)))
+
 // A streamed chat completion as OpenAI sends it: a role chunk, one chunk per token, a finish chunk, [DONE].
 function chunk (delta, finishReason) {
   return 'data: ' + JSON.stringify({
@@ -103,6 +110,7 @@ module.exports = {
   LARGE,
   ERROR,
   ERROR_STATUS,
+  VARIED_ERRORS,
   SSE_EVENTS,
   SSE: Buffer.concat(SSE_EVENTS),
   SSE_ERROR_EVENTS,

@@ -97,6 +97,7 @@ const ALL_SCENARIOS = [
   { id: 'small', name: 'small success JSON (1 KB)', path: '/small', kind: 'load', target: 'success', body: Buffer.from(bodies.SMALL), expect: { bare: 200, plugin: 200, hand: 200 } },
   { id: 'large', name: 'large success JSON (1 MB)', path: '/large', kind: 'load', target: 'success', body: bodies.LARGE, expect: { bare: 200, plugin: 200, hand: 200 } },
   { id: 'error', name: 'error envelope sent with 200', path: '/error', kind: 'load', target: 'error', body: bodies.ERROR, expect: { bare: 200, plugin: bodies.ERROR_STATUS, hand: 500 } },
+  { id: 'error-varied', name: 'error envelopes sent with 200, each body new', path: '/error-varied', kind: 'load', target: 'error', body: bodies.VARIED_ERRORS[0], expect: { bare: 200, plugin: bodies.ERROR_STATUS, hand: 500 } },
   { id: 'proxy-small', name: 'proxied success JSON (1 KB)', path: '/proxy/chat', kind: 'load', target: 'success', proxied: true, body: Buffer.from(bodies.SMALL), expect: { bare: 200, plugin: 200, hand: 200 } },
   { id: 'proxy-gzip', name: 'proxied gzip success JSON (1 KB)', path: '/proxy/gzip', kind: 'load', target: 'success', proxied: true, body: bodies.GZIP_SMALL, expect: { bare: 200, plugin: 200, hand: 200 } },
   { id: 'proxy-large', name: 'proxied success JSON (1 MB)', path: '/proxy/large', kind: 'load', target: 'success', proxied: true, body: bodies.LARGE, expect: { bare: 200, plugin: 200, hand: 200 } },

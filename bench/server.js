@@ -25,6 +25,8 @@ async function main () {
   app.get('/small', (request, reply) => { reply.type(JSON_TYPE).send(bodies.SMALL) })
   app.get('/large', (request, reply) => { reply.type(JSON_TYPE).send(bodies.LARGE) })
   app.get('/error', (request, reply) => { reply.type(JSON_TYPE).send(bodies.ERROR) })
+  let varied = 0
+  app.get('/error-varied', (request, reply) => { reply.type(JSON_TYPE).send(bodies.VARIED_ERRORS[varied++ % bodies.VARIED_ERRORS.length]) })
   // The upstream's body as a stream, what @fastify/reply-from sends on.
   for (const path of ['/chat', '/large', '/error', '/sse', '/sse-error', '/paused', '/gzip']) {
     app.get('/proxy' + path, (request, reply) => { reply.from(path) })

@@ -4,6 +4,7 @@ import { typeForStatus } from './status-types'
 import type { Decision, Envelope, Evidence, Extractor, Rule } from '../types'
 import { builtinExtractors, findEnvelope } from './extract'
 import { buildGate, type Gate } from './gate'
+import { createDecisionCache, type DecisionCache } from './decision-cache'
 import { compileRule, factsOf, type CompiledRule, type Facts } from './match'
 import { normaliseName } from './names'
 
@@ -40,11 +41,17 @@ export interface Table {
   extractors: readonly Extractor[]
   gate: Gate
   provider: string | null
+  /**
+   * The table's decisions for bodies it has seen, when a decision is a function of the body alone (no user rule
+   * has a `when`, there is no user extractor); else null.
+   */
+  decisions: DecisionCache | null
 }
 
 export interface TableOptions {
   rules?: readonly Rule[]
-  defaults?: readonly Rule[] | false
+  /** false: no default rules (the user's alone); else the `defaults` the table is built with. */
+  defaults?: false
   fallbackStatus?: number | 'leave'
   maxMessageChars?: number
   extractors?: readonly Extractor[]
@@ -82,12 +89,14 @@ export function buildTable (defaults: readonly Rule[], options: TableOptions = {
   const provider = options.provider ?? null
   return Object.freeze({
     userRules: compiled(options.rules ?? []),
-    defaultRules: options.defaults === false ? [] : byWeight(weighUp(compiled(options.defaults ?? defaults), provider)),
+    defaultRules: options.defaults === false ? [] : byWeight(weighUp(compiled(defaults), provider)),
     fallbackStatus: options.fallbackStatus ?? DEFAULT_FALLBACK_STATUS,
     maxMessageChars: options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS,
     extractors,
     gate: extractors === builtinExtractors ? builtinGate : buildGate(extractors),
-    provider
+    provider,
+    // The built-in rules' `when` functions are ours, and read only the envelope; a user's may read anything.
+    decisions: extractors === builtinExtractors && (options.rules ?? []).every((rule) => rule.when === undefined) ? createDecisionCache() : null
   })
 }
 

@@ -94,6 +94,18 @@ function headOf (bytes: Buffer): string {
 
 const ERROR_KEY: Key = { quoted: '"error"', string: false }
 
+// The commonest envelope opens the body: `{"error":` as its first bytes admits it with no head text made and no search
+// (every table has the built-in extractors, which read `error`; the gate only spares parses, so admitting is safe).
+const ERROR_OPENING = '{"error":'
+
+function opensWith (source: Source, start: number, opening: string): boolean {
+  if (start + opening.length > source.length) return false
+  for (let i = 0; i < opening.length; i++) {
+    if (source.at(start + i) !== opening.charCodeAt(i)) return false
+  }
+  return true
+}
+
 export function buildGate (extractors: readonly Extractor[]): Gate {
   const keys: Key[] = [...new Set(extractors.flatMap((extractor) => extractor.marks))].map((mark) =>
     mark.endsWith(':"') ? { quoted: `"${mark.slice(0, -2)}"`, string: true } : { quoted: `"${mark}"`, string: false })
@@ -108,18 +120,24 @@ export function buildGate (extractors: readonly Extractor[]): Gate {
     text (text: string): boolean {
       let start = 0
       while (start < text.length && isSpace(text.charCodeAt(start))) start++
-      return mayBeError(text.slice(start, start + HEAD_BYTES), 0, () => ({
+      const source: Source = {
         length: text.length,
         at: (index) => text.charCodeAt(index),
         find: (needle, from) => text.indexOf(needle, from)
-      }))
+      }
+      if (opensWith(source, start, ERROR_OPENING)) return true
+      return mayBeError(text.slice(start, start + HEAD_BYTES), 0, () => source)
     },
     bytes (bytes: Buffer): boolean {
-      return mayBeError(headOf(bytes), 0, () => ({
+      let start = 0
+      while (start < bytes.length && isSpace(bytes[start])) start++
+      const source: Source = {
         length: bytes.length,
         at: (index) => bytes[index],
         find: (needle, from) => bytes.indexOf(needle, from)
-      }))
+      }
+      if (opensWith(source, start, ERROR_OPENING)) return true
+      return mayBeError(bytes.toString('latin1', start, start + HEAD_BYTES), 0, () => source)
     },
     headRulesOut (bytes: Buffer): boolean {
       const head = headOf(bytes)
@@ -133,5 +151,14 @@ export function buildGate (extractors: readonly Extractor[]): Gate {
 /** Content types we parse: JSON and its relatives (`+json`, `x-ndjson`), or none at all. */
 export function isJsonContentType (contentType: unknown): boolean {
   if (contentType === undefined) return true
-  return typeof contentType === 'string' && contentType.toLowerCase().includes('json')
+  if (typeof contentType !== 'string') return false
+  // A server sends one or two content types over and over: the last answer is kept (no lower-casing per response).
+  if (contentType !== lastContentType) {
+    lastContentType = contentType
+    lastIsJson = contentType.toLowerCase().includes('json')
+  }
+  return lastIsJson
 }
+
+let lastContentType = ''
+let lastIsJson = false

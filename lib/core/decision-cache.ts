@@ -1,0 +1,48 @@
+import type { Decision } from '../types'
+
+// Error bodies come in storms of the same bytes: every request with one revoked key gets the same 401, every call to
+// a misconfigured model the same 404, every request during an outage the same 503. A table's decision for a body is
+// a pure function of the body (a table with a user `when` or user extractors is not cached: those are the user's
+// functions), so the decision for a small body is kept, and a repeat costs a lookup instead of a parse and a
+// classification. Bounded in entries and in the size of a body kept; the oldest entry goes first.
+// Measured in process (bench/bodies.js' OpenAI 404): a repeat costs 0.9 us instead of 3.3 us.
+
+export const MAX_CACHED_BODY_CHARS = 4096
+export const MAX_CACHED_DECISIONS = 256
+export const ADMIT_EVERY = 8
+
+/** A body's classification: a decision (frozen once kept, then shared by every request that sends the body), or null. */
+export type CachedDecision = Readonly<Decision> | null
+
+/** One table's decisions, by body. */
+export interface DecisionCache {
+  /** The key a body is kept under; null for one too big to keep. */
+  keyOf: (body: string | Buffer) => string | null
+  get: (key: string) => CachedDecision | undefined
+  set: (key: string, decision: Decision | null) => CachedDecision
+}
+
+// Text and bytes apart: a Buffer is keyed by its latin1 text (one char a byte) after a NUL, which no JSON text starts with.
+function keyOf (body: string | Buffer): string | null {
+  if (body.length > MAX_CACHED_BODY_CHARS) return null
+  return typeof body === 'string' ? body : '\0' + body.toString('latin1')
+}
+
+/** An empty cache, for one table. */
+export function createDecisionCache (): DecisionCache {
+  const entries = new Map<string, CachedDecision>()
+  let misses = 0
+  return {
+    keyOf,
+    get: (key) => entries.get(key),
+    set (key, decision) {
+      // One miss in ADMIT_EVERY is kept: a body that repeats gets in after a few sightings, and a run of bodies that
+      // never repeat (each names its request) does not churn the cache on every request.
+      if (++misses % ADMIT_EVERY !== 0) return decision
+      const kept = decision === null ? null : Object.freeze(decision)
+      if (entries.size >= MAX_CACHED_DECISIONS) entries.delete(entries.keys().next().value as string)
+      entries.set(key, kept)
+      return kept
+    }
+  }
+}
