@@ -102,7 +102,7 @@ function text (output) {
   const c = output.config
   const parts = [
     `fastify-openai-errors benchmark (${c.mode}${c.aa ? ', A/A check: all three servers run bare Fastify' : ''}): ` +
-      `req/s and latencies are medians over ${c.rounds} alternating rounds; ratios are the median of the per-round ratios ` +
+      `req/s and latencies are medians over ${c.rounds} alternating rounds${c.sets > 1 ? ` on ${c.sets} sets of server processes` : ''}; ratios are the median of the per-round ratios ` +
       `(lowest-highest round), alternating and over ${c.sharedRounds} shared-core rounds (all three at once on CPU 0)`,
     plain(THROUGHPUT_HEAD, throughputRows(output)),
     plain(LATENCY_HEAD, latencyRows(output))

@@ -1,6 +1,6 @@
 'use strict'
 
-// npm run bench [-- --quick] [-- --profile] [-- --aa] [-- --only small,error] [-- --rounds 5 --shared-rounds 12 --duration 2]
+// npm run bench [-- --quick] [-- --profile] [-- --aa] [-- --only small,error] [-- --rounds 6 --sets 3 --shared-rounds 12 --duration 2]
 //
 // Each scenario runs against three servers, each in its own process, on 127.0.0.1:
 //   (a) bare     Fastify alone
@@ -33,7 +33,7 @@ const AA_FILE = path.join(__dirname, 'aa.json')
 // ---- options ----
 
 function parseArgs (argv) {
-  const args = { quick: false, profile: false, pin: true, aa: false, write: undefined, only: null, rounds: undefined, sharedRounds: undefined, duration: undefined, requests: undefined }
+  const args = { quick: false, profile: false, pin: true, aa: false, write: undefined, only: null, rounds: undefined, sets: undefined, sharedRounds: undefined, duration: undefined, requests: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--quick') args.quick = true
@@ -44,10 +44,11 @@ function parseArgs (argv) {
     else if (arg === '--no-write') args.write = false
     else if (arg === '--only') args.only = argv[++i].split(',')
     else if (arg === '--rounds') args.rounds = Number(argv[++i])
+    else if (arg === '--sets') args.sets = Number(argv[++i])
     else if (arg === '--shared-rounds') args.sharedRounds = Number(argv[++i])
     else if (arg === '--duration') args.duration = Number(argv[++i])
     else if (arg === '--requests') args.requests = Number(argv[++i])
-    else throw new Error(`unknown argument ${arg} (known: --quick, --profile, --no-pin, --aa, --write, --no-write, --only a,b, --rounds n, --shared-rounds n, --duration s, --requests n)`)
+    else throw new Error(`unknown argument ${arg} (known: --quick, --profile, --no-pin, --aa, --write, --no-write, --only a,b, --rounds n, --sets n, --shared-rounds n, --duration s, --requests n)`)
   }
   return args
 }
@@ -55,7 +56,7 @@ function parseArgs (argv) {
 const args = parseArgs(process.argv.slice(2))
 const config = {
   mode: args.quick ? 'quick' : 'full',
-  rounds: args.rounds ?? (args.quick ? 3 : 5),
+  rounds: args.rounds ?? (args.quick ? 3 : 6),
   // seconds of autocannon load per server per round, and before the first round (JIT warm-up, not measured)
   duration: args.duration ?? (args.quick ? 0.3 : 2),
   // Then rounds with the three servers under load at the same time, sharing CPU 0 (JSON scenarios only).
@@ -75,6 +76,9 @@ const config = {
   // Full runs start the three servers afresh for each scenario (peak RSS per scenario, no state carried over);
   // quick runs start them once, to save the start-up time.
   freshServers: !args.quick || args.profile,
+  // Fresh sets of the three server processes per scenario, the rounds shared among them (full runs): three identical
+  // bare servers in one set differed by up to 20% for the set's whole life on this VM, in either direction.
+  sets: args.sets ?? (!args.quick && !args.profile ? 3 : 1),
   // A round during which other processes used more CPU than this (in cores) is run again, after waiting up to
   // quietWait seconds for the machine to calm down, as long as the whole run has spent less than retryBudget
   // seconds on that. (Quick runs only report it: they are for checking a change, not for the record.)
@@ -392,16 +396,19 @@ const debug = process.env.BENCH_DEBUG === '1'
   : () => {}
 
 /** Start the three servers, each in its own process, on CPU 0 when pinning. */
-async function startServers (upstream, tag) {
+async function startServers (upstream, tag, offset = 0) {
   const phase = Date.now()
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`
-  const started = await Promise.all(SERVERS.map((server) => {
+  // Spawned in a rotated order: which of the three is made first is one of the things a set of processes differs in.
+  const spawnOrder = SERVERS.map((_, k) => SERVERS[(k + offset) % SERVERS.length])
+  const spawned = await Promise.all(spawnOrder.map((server) => {
     const execArgv = config.profile && server.id === 'plugin'
       ? ['--cpu-prof', '--cpu-prof-interval', '200', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=plugin-${tag}.cpuprofile`]
       : []
     return start('server.js', [config.aa ? 'bare' : server.id, upstreamUrl], { execArgv, cpus: '0' })
   }))
   debug('start', phase)
+  const started = SERVERS.map((server) => spawned[spawnOrder.indexOf(server)])
   return {
     byId: Object.fromEntries(SERVERS.map((server, i) => [server.id, started[i]])),
     ours: new Set([process.pid, upstream.child.pid, ...started.map((server) => server.child.pid)]),
@@ -459,7 +466,8 @@ async function measureShared (scenario, servers, r) {
   return round
 }
 
-async function runScenario (scenario, set) {
+/** The rounds of one scenario on one set of server processes: `rounds` alternating, `sharedRounds` on a shared core. */
+async function collectRounds (scenario, set, rounds, sharedRounds) {
   const servers = set.byId
   const ours = set.ours
   let phase = Date.now()
@@ -469,7 +477,7 @@ async function runScenario (scenario, set) {
   debug('check+warm-up', phase)
 
   phase = Date.now()
-  const alternating = await runRounds(config.rounds, ours, async (r) => {
+  const alternating = await runRounds(rounds, ours, async (r) => {
     const round = {}
     // Rotate who goes first, so that no server always runs right after the same one.
     for (let k = 0; k < SERVERS.length; k++) {
@@ -479,17 +487,43 @@ async function runScenario (scenario, set) {
     return round
   })
   debug('alternating', phase)
-  const rounds = alternating.kept
   let shared = null
-  if (scenario.kind === 'load' && config.sharedRounds > 0) {
+  if (scenario.kind === 'load' && sharedRounds > 0) {
     phase = Date.now()
     process.stderr.write(' ')
-    shared = await runRounds(config.sharedRounds, ours, (r) => measureShared(scenario, servers, r))
+    shared = await runRounds(sharedRounds, ours, (r) => measureShared(scenario, servers, r))
     debug('shared', phase)
   }
-
   const rss = {}
   for (const server of SERVERS) rss[server.id] = peakRss(servers[server.id].child.pid)
+  return { checked, alternating, shared, rss }
+}
+
+/** Split `total` rounds over `sets` sets of processes, as evenly as can be (the first sets take the remainder). */
+function share (total, sets, k) {
+  return Math.floor(total / sets) + (k < total % sets ? 1 : 0)
+}
+
+/** One scenario: its rounds on each set of processes, pooled, then summarised. */
+async function runScenario (scenario, sets) {
+  const parts = []
+  for (let k = 0; k < sets.length; k++) {
+    const set = await sets[k]()
+    try {
+      parts.push(await collectRounds(scenario, set.value, share(config.rounds, sets.length, k), share(config.sharedRounds, sets.length, k)))
+    } finally {
+      await set.release()
+    }
+  }
+  const checked = parts[0].checked
+  const alternating = { kept: parts.flatMap((part) => part.alternating.kept), discarded: parts.flatMap((part) => part.alternating.discarded) }
+  const sharedParts = parts.filter((part) => part.shared !== null)
+  const shared = sharedParts.length === 0
+    ? null
+    : { kept: sharedParts.flatMap((part) => part.shared.kept), discarded: sharedParts.flatMap((part) => part.shared.discarded) }
+  const rounds = alternating.kept
+  const rss = {}
+  for (const server of SERVERS) rss[server.id] = Math.max(...parts.map((part) => part.rss[server.id]))
   const summary = {}
   for (const server of SERVERS) summary[server.id] = summariseRounds(rounds.map((round) => round[server.id]))
   const ratios = {
@@ -517,6 +551,7 @@ async function runScenario (scenario, set) {
     ratios,
     peakRss: rss,
     peakRssCumulative: !config.freshServers,
+    processSets: sets.length,
     foreignCores: {
       max: Math.max(...allKept.map((round) => round.foreignCores)),
       discardedRounds: alternating.discarded.length + (shared?.discarded.length ?? 0)
@@ -631,13 +666,16 @@ async function main () {
     for (const scenario of SCENARIOS) {
       process.stderr.write(`${scenario.name} `)
       const scenarioStarted = Date.now()
-      const set = shared ?? await startServers(upstream, scenario.id)
-      let result
-      try {
-        result = await runScenario(scenario, set)
-      } finally {
-        if (shared === null) await set.stop()
-      }
+      // Fresh servers: config.sets sets of three processes in turn, each spawned in another order, the rounds
+      // shared among them, so that a lucky or unlucky process (where the kernel put its memory, what its JIT made)
+      // is one of several behind each ratio.
+      const sets = shared !== null
+        ? [async () => ({ value: shared, release: async () => {} })]
+        : Array.from({ length: config.sets }, (_, k) => async () => {
+          const set = await startServers(upstream, config.sets === 1 ? scenario.id : `${scenario.id}-${k}`, k)
+          return { value: set, release: () => set.stop() }
+        })
+      const result = await runScenario(scenario, sets)
       results.push(result)
       process.stderr.write(` (b)/(a) ${result.ratios.pluginOverBare.median.toFixed(3)}, (b)/(c) ${result.ratios.pluginOverHand.median.toFixed(3)}` +
         `, ${((Date.now() - scenarioStarted) / 1000).toFixed(1)} s` +
