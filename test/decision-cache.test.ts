@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import plugin = require('../lib/index')
-import { ADMIT_EVERY, MAX_CACHED_BODY_CHARS, MAX_CACHED_DECISIONS, type DecisionCache } from '../lib/core/decision-cache'
+import { ADMIT_EVERY, MAX_CACHED_BODY_CHARS, MAX_CACHED_DECISIONS, RESET_AFTER_MISSES, type DecisionCache } from '../lib/core/decision-cache'
 import { buildTable } from '../lib/core/table'
 import { providerErrors } from './helpers/fixtures'
 
@@ -90,10 +90,9 @@ t.test('bodies over the size bound are classified every time', async (t) => {
   t.equal(again.parses, 1)
 })
 
-t.test('the cache keeps the newest entries: after more distinct bodies than it holds, the first is parsed again', async (t) => {
+t.test('a full cache keeps what it has, and starts over RESET_AFTER_MISSES misses after it began', async (t) => {
   const distinct = (n: number) => JSON.stringify({ error: { message: `The model m-${n} does not exist`, type: 'invalid_request_error', code: 'model_not_found' } })
-  const table = buildTable()
-  const cache = table.decisions
+  const cache = buildTable().decisions
   if (cache === null) throw new Error('the default table is cached')
   const key = (value: string | Buffer) => {
     const kept = cache.keyOf(value)
@@ -102,11 +101,17 @@ t.test('the cache keeps the newest entries: after more distinct bodies than it h
   }
   keep(cache, key(distinct(0)), null)
   t.equal(cache.get(key(distinct(0))), null, 'a body that is not an error is kept as null')
-  for (let n = 1; n <= MAX_CACHED_DECISIONS; n++) keep(cache, key(distinct(n)), null)
-  t.equal(cache.get(key(distinct(0))), undefined, 'the oldest went')
-  t.equal(cache.get(key(distinct(MAX_CACHED_DECISIONS))), null, 'the newest is there')
-  t.equal(cache.get(key(Buffer.from(distinct(MAX_CACHED_DECISIONS)))), undefined, 'bytes and text are kept apart')
+  for (let n = 1; n < MAX_CACHED_DECISIONS; n++) keep(cache, key(distinct(n)), null)
+  t.equal(cache.get(key(distinct(MAX_CACHED_DECISIONS - 1))), null, 'the last that fits is kept')
+  keep(cache, key(distinct(MAX_CACHED_DECISIONS)), null)
+  t.equal(cache.get(key(distinct(MAX_CACHED_DECISIONS))), undefined, 'full: a new body is not kept')
+  t.equal(cache.get(key(distinct(0))), null, 'and the first is still there')
+  t.equal(cache.get(key(Buffer.from(distinct(1)))), undefined, 'bytes and text are kept apart')
   t.equal(cache.keyOf('x'.repeat(MAX_CACHED_BODY_CHARS + 1)), null, 'a body over the bound has no key')
+  for (let n = 0; n < RESET_AFTER_MISSES; n++) cache.set(key(`{"error":{"message":"new-${n}"}}`), null)
+  t.equal(cache.get(key(distinct(0))), undefined, 'started over: the old entries are gone')
+  const keptNew = Array.from({ length: RESET_AFTER_MISSES }, (_, n) => cache.get(key(`{"error":{"message":"new-${n}"}}`))).filter((kept) => kept === null)
+  t.equal(keptNew.length, MAX_CACHED_DECISIONS, 'and it filled again with new bodies')
 })
 
 t.test('a cached decision is frozen: one request cannot change what the next one gets', async (t) => {

@@ -4,12 +4,17 @@ import type { Decision } from '../types'
 // a misconfigured model the same 404, every request during an outage the same 503. A table's decision for a body is
 // a pure function of the body (a table with a user `when` or user extractors is not cached: those are the user's
 // functions), so the decision for a small body is kept, and a repeat costs a lookup instead of a parse and a
-// classification. Bounded in entries and in the size of a body kept; the oldest entry goes first.
-// Measured in process (bench/bodies.js' OpenAI 404): a repeat costs 0.9 us instead of 3.3 us.
+// classification. Measured in process (bench/bodies.js' OpenAI 404): a repeat costs 0.9 us instead of 3.3 us.
+//
+// What is kept must not become garbage at the rate bodies arrive: entries live long enough to reach V8's old
+// generation, and a cache that admitted one miss in 8 and pushed its oldest out grew a server's RSS by 15 MB under
+// bodies that never repeat (bench/ error-varied). So one miss in ADMIT_EVERY is admitted, a full cache admits
+// nothing, and once full it starts over RESET_AFTER_MISSES misses after its last start (new bodies get their turn).
 
 export const MAX_CACHED_BODY_CHARS = 4096
-export const MAX_CACHED_DECISIONS = 256
+export const MAX_CACHED_DECISIONS = 64
 export const ADMIT_EVERY = 32
+export const RESET_AFTER_MISSES = 65536
 
 /** A body's classification: a decision (frozen once kept, then shared by every request that sends the body), or null. */
 export type CachedDecision = Readonly<Decision> | null
@@ -36,13 +41,14 @@ export function createDecisionCache (): DecisionCache {
     keyOf,
     get: (key) => entries.get(key),
     set (key, decision) {
-      // One miss in ADMIT_EVERY is kept: a body that repeats gets in within ADMIT_EVERY sightings, and a run of
-      // bodies that never repeat (each names its request) does not churn the cache. Kept and dropped entries live
-      // long enough to reach V8's old generation: admitting one miss in 8 grew a server's RSS by 15 MB under a
-      // stream of bodies that never repeat (bench/ error-varied); one in 32 leaves it as without the cache.
-      if (++misses % ADMIT_EVERY !== 0) return decision
+      misses++
+      if (entries.size >= MAX_CACHED_DECISIONS) {
+        if (misses < RESET_AFTER_MISSES) return decision
+        entries.clear()
+        misses = 0
+      }
+      if (misses % ADMIT_EVERY !== 0) return decision
       const kept = decision === null ? null : Object.freeze(decision)
-      if (entries.size >= MAX_CACHED_DECISIONS) entries.delete(entries.keys().next().value as string)
       entries.set(key, kept)
       return kept
     }
