@@ -209,7 +209,8 @@ function generated (output) {
     `Run on ${m.date.slice(0, 10)} (${output.seconds} s, ${c.mode} mode): **${m.cpu}, ${m.cores} cores**, ${m.memoryGiB} GiB, ${m.os}, ` +
       `Node ${m.node}, fastify ${m.fastify}, @fastify/reply-from ${m.replyFrom}, autocannon ${m.autocannon}, fastify-openai-errors ${m.plugin} at ${m.commit}.`,
     '',
-    `Load: autocannon, ${c.connections} connections per server, pipelining ${c.pipelining}, after a ${c.warmup} s warm-up per server. ` +
+    `Load: autocannon, ${c.connections} connections per server, pipelining ${c.pipelining}, after a ${c.warmup} s warm-up per server` +
+      `${c.sets > 1 ? `, on ${c.sets} fresh sets of the three server processes per scenario, the rounds shared among them` : ''}. ` +
       `**Alternating**: ${c.rounds} rounds of ${c.duration} s per server, one server at a time; req/s, latencies and CPU per request are ` +
       `medians over these rounds. **Shared core**: ${c.sharedRounds} rounds of ${c.sharedDuration} s with the three servers under load at ` +
       'the same time on CPU 0. Ratios are the median of the per-round ratios, in parentheses the lowest and highest round.',
