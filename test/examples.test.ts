@@ -839,6 +839,41 @@ t.test('rules-file', async (t) => {
   })
 })
 
+t.test('conformance-check', async (t) => {
+  type Result = { pass: boolean, cases: Array<{ id: string, pass: boolean }>, failed: string[] }
+  const conformance: { check: (opts?: { build?: (upstreamUrl: string) => Promise<FastifyInstance>, all?: boolean }) => Promise<Result> } =
+    require('../examples/conformance-check.js')
+  const replyFrom = require('@fastify/reply-from')
+
+  t.test('proxy-gateway.js, pointed at the kit, passes every default case', async (t) => {
+    const result = await conformance.check()
+    t.equal(result.cases.length, 59)
+    t.same(result.failed, [])
+    t.ok(result.pass)
+  })
+
+  t.test('the same proxy without the plugin fails, and the failing cases are named: the 200, gzip and SSE-first ones', async (t) => {
+    const result = await conformance.check({
+      build: async (upstreamUrl) => {
+        const app = Fastify()
+        await app.register(replyFrom, { base: upstreamUrl + '/' })
+        app.post('/v1/*', (request, reply) => { reply.from('./' + request.url.slice('/v1/'.length)) })
+        return app
+      }
+    })
+    t.notOk(result.pass)
+    t.ok(result.failed.length > 0)
+    const kinds = new Set(result.failed.map((id) => id.slice(0, id.indexOf(':'))))
+    t.same([...kinds].sort(), ['200', 'gzip', 'sse-first'])
+  })
+
+  t.test('run as a script, it prints the table and exits 0 when every case passes', async (t) => {
+    const child = spawnSync(process.execPath, [join(__dirname, '..', 'examples', 'conformance-check.js')], { encoding: 'utf8', timeout: 30_000 })
+    t.equal(child.status, 0, child.stderr)
+    t.match(child.stdout, /all 59 cases pass/)
+  })
+})
+
 t.test('README', async (t) => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8')
 
