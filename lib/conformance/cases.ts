@@ -3,9 +3,10 @@ import { classify } from '../core/classify'
 import { didYouMean } from '../settings/suggest'
 import { loadCorpus, type CorpusEntry } from './corpus'
 import { InvalidConformanceOptionError } from './errors'
+import type * as Public from '../../types/conformance'
 
-/** The ways an upstream fails (and one way it succeeds that looks like failing). */
-export type CaseKind = 'status' | '200' | 'gzip' | 'sse-first' | 'sse-mid' | 'success'
+// The public types live in types/conformance.d.ts; the code uses them from there.
+export type CaseKind = Public.CaseKind
 
 /** What the fake upstream answers for a case. */
 export interface UpstreamAnswer {
@@ -14,20 +15,9 @@ export interface UpstreamAnswer {
   body: Buffer
 }
 
-export interface ConformanceCase {
-  /** `<kind>:<corpus file>#<index>`, e.g. `200:clouds#3`: what `--only` takes. */
-  id: string
-  kind: CaseKind
-  provider: string
-  /** The public page the payload was taken from. */
-  source: string
-  /** Whether the client asks for a stream (`"stream": true`). */
-  stream: boolean
+/** A case as the public type says, with the upstream's body as the Buffer the fake upstream writes. */
+export interface ConformanceCase extends Public.ConformanceCase {
   upstream: UpstreamAnswer
-  /** The status the gateway must answer with. */
-  expectedStatus: number
-  /** The body (decoded) the gateway must pass on byte for byte, or null when only the status is judged. */
-  expectedText: string | null
 }
 
 const JSON_TYPE = 'application/json'

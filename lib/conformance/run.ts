@@ -1,50 +1,11 @@
-import { selectCases, type CaseKind, type ConformanceCase } from './cases'
+import { selectCases, type ConformanceCase } from './cases'
 import { loadSdk, outcomeOf, sdkOutcome, sendCase, type GatewayAnswer, type SdkConstructor } from './client'
 import { InvalidConformanceOptionError } from './errors'
 import { startFakeUpstream } from './upstream'
+import type { CaseResult, ConformanceOptions, ConformanceResult } from '../../types/conformance'
 
-export interface ConformanceOptions {
-  /** The port the fake upstream listens on: the one the gateway's upstream URL points at (0: any free port). */
-  upstreamPort: number
-  /** Where the fake upstream listens. Default '127.0.0.1'; '0.0.0.0' for a gateway in a container. */
-  upstreamHost?: string
-  /** The gateway's base URL, e.g. `http://127.0.0.1:3000`. */
-  gateway: string
-  /** The path the cases are sent to on the gateway. Default '/v1/chat/completions'. */
-  path?: string
-  /** Every corpus entry in every way instead of the default selection. Default false. */
-  all?: boolean
-  /** Only these case ids (from every case). */
-  only?: readonly string[]
-  /** Ask the openai SDK what a client sees (when it is installed); false works it out from the answer. Default true. */
-  sdk?: boolean
-  /** How long one request may take. Default 10000 ms. */
-  timeoutMs?: number
-}
-
-export interface CaseResult {
-  id: string
-  kind: CaseKind
-  provider: string
-  source: string
-  upstreamStatus: number
-  /** What the gateway answered; null when it did not answer. */
-  gatewayStatus: number | null
-  /** The status expected, with "same bytes" when the body must pass unchanged. */
-  expected: string
-  expectedStatus: number
-  outcome: string
-  pass: boolean
-  /** Why the case fails; null when it passes. */
-  problem: string | null
-}
-
-export interface ConformanceResult {
-  pass: boolean
-  cases: CaseResult[]
-  /** The ids of the failing cases. */
-  failed: string[]
-}
+// The public types live in types/conformance.d.ts; the code uses them from there.
+export type { CaseResult, ConformanceOptions, ConformanceResult }
 
 interface Run {
   gateway: string
