@@ -54,3 +54,12 @@ export function createDecisionCache (): DecisionCache {
     }
   }
 }
+
+/** A body's decision: the one `cache` kept for it, else what `classify()` makes of it, offered to the cache. */
+export function cachedDecision (cache: DecisionCache | null, body: string | Buffer, classify: () => Decision | null): Decision | null {
+  if (cache === null) return classify()
+  const key = cache.keyOf(body)
+  if (key === null) return classify()
+  const known = cache.get(key)
+  return known !== undefined ? known : cache.set(key, classify())
+}

@@ -94,23 +94,17 @@ function headOf (bytes: Buffer): string {
 
 const ERROR_KEY: Key = { quoted: '"error"', string: false }
 
-// The commonest envelope opens the body: `{"error":` as its first bytes admits it with no head text made and no search
-// (every table has the built-in extractors, which read `error`; the gate only spares parses, so admitting is safe).
+// The commonest envelope opens the body: a head that starts `{"error":` is admitted with no pattern tried and no
+// search (every table has the built-in extractors, which read `error`; the gate only spares parses, so admitting is
+// safe).
 const ERROR_OPENING = '{"error":'
-
-function opensWith (source: Source, start: number, opening: string): boolean {
-  if (start + opening.length > source.length) return false
-  for (let i = 0; i < opening.length; i++) {
-    if (source.at(start + i) !== opening.charCodeAt(i)) return false
-  }
-  return true
-}
 
 export function buildGate (extractors: readonly Extractor[]): Gate {
   const keys: Key[] = [...new Set(extractors.flatMap((extractor) => extractor.marks))].map((mark) =>
     mark.endsWith(':"') ? { quoted: `"${mark.slice(0, -2)}"`, string: true } : { quoted: `"${mark}"`, string: false })
   const admits = (source: Source): boolean => keys.some((key) => hasKey(source, key)) || namesErrorValue(source)
   const mayBeError = (head: string, at: number, source: () => Source): boolean => {
+    if (head.startsWith(ERROR_OPENING, at)) return true
     const first = head.charCodeAt(at)
     if (first === OPEN_BRACE) return !matchesAt(RESOURCE_HEAD, head, at) && admits(source())
     // An array is an envelope only as Vertex sends one: a list of `{"error": ...}`.
@@ -120,24 +114,18 @@ export function buildGate (extractors: readonly Extractor[]): Gate {
     text (text: string): boolean {
       let start = 0
       while (start < text.length && isSpace(text.charCodeAt(start))) start++
-      const source: Source = {
+      return mayBeError(text.slice(start, start + HEAD_BYTES), 0, () => ({
         length: text.length,
         at: (index) => text.charCodeAt(index),
         find: (needle, from) => text.indexOf(needle, from)
-      }
-      if (opensWith(source, start, ERROR_OPENING)) return true
-      return mayBeError(text.slice(start, start + HEAD_BYTES), 0, () => source)
+      }))
     },
     bytes (bytes: Buffer): boolean {
-      let start = 0
-      while (start < bytes.length && isSpace(bytes[start])) start++
-      const source: Source = {
+      return mayBeError(headOf(bytes), 0, () => ({
         length: bytes.length,
         at: (index) => bytes[index],
         find: (needle, from) => bytes.indexOf(needle, from)
-      }
-      if (opensWith(source, start, ERROR_OPENING)) return true
-      return mayBeError(bytes.toString('latin1', start, start + HEAD_BYTES), 0, () => source)
+      }))
     },
     headRulesOut (bytes: Buffer): boolean {
       const head = headOf(bytes)

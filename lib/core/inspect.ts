@@ -4,7 +4,7 @@ import { findEnvelope } from './extract'
 import type { Settings } from '../settings/options'
 import type { Decision } from '../types'
 import { isJsonContentType } from './gate'
-import type { DecisionCache } from './decision-cache'
+import { cachedDecision } from './decision-cache'
 
 /** Where a throwing user rule is reported (a Fastify logger). */
 export interface RuleErrorLog {
@@ -39,15 +39,11 @@ export function inspectResponse (settings: Settings, status: number, contentType
   let decision
   try {
     const table = tableFor()
-    const cache = table.decisions
-    const key = cache === null ? null : cache.keyOf(payload)
-    decision = key === null ? undefined : (cache as DecisionCache).get(key)
-    if (decision === undefined) {
+    decision = cachedDecision(table.decisions, payload, () => {
       if (!('value' in parsed)) parsed.value = parse(payload)
       const envelope = findEnvelope(parsed.value, table.extractors)
-      decision = envelope === null ? null : classifyEnvelope(envelope, table)
-      if (key !== null) decision = (cache as DecisionCache).set(key, decision)
-    }
+      return envelope === null ? null : classifyEnvelope(envelope, table)
+    })
   } catch (error) {
     // A user rule threw: the response goes out as it came.
     log?.error({ err: error }, 'fastify-openai-errors: a rule threw; response sent as it came')
