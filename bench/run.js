@@ -504,15 +504,15 @@ function share (total, sets, k) {
   return Math.floor(total / sets) + (k < total % sets ? 1 : 0)
 }
 
-/** One scenario: its rounds on each set of processes, pooled, then summarised. */
-async function runScenario (scenario, sets) {
+/** One scenario: its rounds on `setCount` sets of server processes (set k from `startSet(k)`, stopped after), pooled. */
+async function runScenario (scenario, setCount, startSet) {
   const parts = []
-  for (let k = 0; k < sets.length; k++) {
-    const set = await sets[k]()
+  for (let k = 0; k < setCount; k++) {
+    const set = await startSet(k)
     try {
-      parts.push(await collectRounds(scenario, set.value, share(config.rounds, sets.length, k), share(config.sharedRounds, sets.length, k)))
+      parts.push(await collectRounds(scenario, set, share(config.rounds, setCount, k), share(config.sharedRounds, setCount, k)))
     } finally {
-      await set.release()
+      await set.stop()
     }
   }
   const checked = parts[0].checked
@@ -551,7 +551,7 @@ async function runScenario (scenario, sets) {
     ratios,
     peakRss: rss,
     peakRssCumulative: !config.freshServers,
-    processSets: sets.length,
+    processSets: setCount,
     foreignCores: {
       max: Math.max(...allKept.map((round) => round.foreignCores)),
       discardedRounds: alternating.discarded.length + (shared?.discarded.length ?? 0)
@@ -669,13 +669,9 @@ async function main () {
       // Fresh servers: config.sets sets of three processes in turn, each spawned in another order, the rounds
       // shared among them, so that a lucky or unlucky process (where the kernel put its memory, what its JIT made)
       // is one of several behind each ratio.
-      const sets = shared !== null
-        ? [async () => ({ value: shared, release: async () => {} })]
-        : Array.from({ length: config.sets }, (_, k) => async () => {
-          const set = await startServers(upstream, config.sets === 1 ? scenario.id : `${scenario.id}-${k}`, k)
-          return { value: set, release: () => set.stop() }
-        })
-      const result = await runScenario(scenario, sets)
+      const result = shared === null
+        ? await runScenario(scenario, config.sets, (k) => startServers(upstream, config.sets === 1 ? scenario.id : `${scenario.id}-${k}`, k))
+        : await runScenario(scenario, 1, async () => ({ ...shared, stop: async () => {} })) // stopped once, after every scenario
       results.push(result)
       process.stderr.write(` (b)/(a) ${result.ratios.pluginOverBare.median.toFixed(3)}, (b)/(c) ${result.ratios.pluginOverHand.median.toFixed(3)}` +
         `, ${((Date.now() - scenarioStarted) / 1000).toFixed(1)} s` +
