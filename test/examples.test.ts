@@ -8,10 +8,11 @@ import Fastify from 'fastify'
 import OpenAI from 'openai'
 import type { FastifyInstance } from 'fastify'
 import { SpanStatusCode } from '@opentelemetry/api'
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { providerErrors } from './helpers/fixtures'
 import { addressOf, captureLog, rawRequest } from './helpers/gateway'
+import { decisionAttributes, requestSpans } from './helpers/spans'
 import { refusedOrigin, startUpstream, type Handler } from './helpers/upstream'
 
 // The examples are plain CommonJS JavaScript on the built dist/ (npm test builds first).
@@ -671,12 +672,10 @@ t.test('otel-tracing', async (t) => {
   }
   /** @fastify/otel's request span, once the request has ended. */
   const requestSpan = (t: tap.Test) => {
-    const spans = exporter.getFinishedSpans().filter((span) => span.name === 'request' && span.attributes['fastify.root'] === '@fastify/otel')
+    const spans = requestSpans(exporter)
     t.equal(spans.length, 1, 'one request span')
     return spans[0]
   }
-  const decisionAttributes = (span: ReadableSpan) =>
-    Object.fromEntries(Object.entries(span.attributes).filter(([name]) => name.startsWith('openai_errors.')))
 
   t.test('a 200 error becomes 404 and the request span carries the decision, with status ERROR', async (t) => {
     const res = await post(await tracedFor(t, litellmBody), '{}')

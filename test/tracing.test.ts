@@ -12,6 +12,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import createHttpError from 'http-errors'
 import type { DecisionMessage } from '../index'
 import { addressOf } from './helpers/gateway'
+import { decisionAttributes, requestSpans } from './helpers/spans'
 import { providerErrors, successBodies } from './helpers/fixtures'
 import { startUpstream, type Teardown } from './helpers/upstream'
 import plugin = require('../lib/index')
@@ -53,13 +54,10 @@ const post = (address: string, path = '/v1/chat/completions') =>
 
 /** The request span @fastify/otel shows for a request, once it has ended. */
 function requestSpan (): ReadableSpan {
-  const spans = exporter.getFinishedSpans().filter((span) => span.name === 'request' && span.attributes['fastify.root'] === '@fastify/otel')
+  const spans = requestSpans(exporter)
   if (spans.length !== 1) throw new Error(`${spans.length} request spans`)
   return spans[0]
 }
-
-const decisionAttributes = (span: ReadableSpan) =>
-  Object.fromEntries(Object.entries(span.attributes).filter(([name]) => name.startsWith('openai_errors.')))
 
 t.test('with @fastify/otel, the request span carries the decision and has status ERROR', async (t) => {
   const address = await tracedGateway(t, tooLong.body)
