@@ -466,18 +466,25 @@ async function measureShared (scenario, servers, r) {
   return round
 }
 
-/** The rounds of one scenario on one set of server processes: `rounds` alternating, `sharedRounds` on a shared core. */
-async function collectRounds (scenario, set, rounds, sharedRounds) {
+/**
+ * The rounds of one scenario on one set of server processes: `rounds` alternating, `sharedRounds` on a shared core.
+ * `first` numbers its first rounds: the rotation of who goes first runs on across sets, so that every server takes
+ * every place equally often however few rounds a set has (numbered from 0 in each set, the same server went second
+ * in every alternating round of a run with one round a set, and was slower for it alone).
+ */
+async function collectRounds (scenario, set, rounds, sharedRounds, first) {
   const servers = set.byId
   const ours = set.ours
   let phase = Date.now()
   const checked = config.aa ? { seen: {}, problems: [] } : await check(scenario, servers)
   if (checked.problems.length > 0) throw new Error(`${scenario.name}: ${checked.problems.join('; ')}`)
-  for (const server of SERVERS) await measure(scenario, servers[server.id], true)
+  // Warmed up in the rotated order too: in A/A runs the server warmed first was the fast one of its set.
+  for (let k = 0; k < SERVERS.length; k++) await measure(scenario, servers[SERVERS[(first.alternating + k) % SERVERS.length].id], true)
   debug('check+warm-up', phase)
 
   phase = Date.now()
-  const alternating = await runRounds(rounds, ours, async (r) => {
+  const alternating = await runRounds(rounds, ours, async (attempt) => {
+    const r = first.alternating + attempt
     const round = {}
     // Rotate who goes first, so that no server always runs right after the same one.
     for (let k = 0; k < SERVERS.length; k++) {
@@ -491,7 +498,7 @@ async function collectRounds (scenario, set, rounds, sharedRounds) {
   if (scenario.kind === 'load' && sharedRounds > 0) {
     phase = Date.now()
     process.stderr.write(' ')
-    shared = await runRounds(sharedRounds, ours, (r) => measureShared(scenario, servers, r))
+    shared = await runRounds(sharedRounds, ours, (attempt) => measureShared(scenario, servers, first.shared + attempt))
     debug('shared', phase)
   }
   const rss = {}
@@ -504,13 +511,21 @@ function share (total, sets, k) {
   return Math.floor(total / sets) + (k < total % sets ? 1 : 0)
 }
 
+/** How many of `total` rounds the sets before set k take. */
+function before (total, sets, k) {
+  let count = 0
+  for (let j = 0; j < k; j++) count += share(total, sets, j)
+  return count
+}
+
 /** One scenario: its rounds on `setCount` sets of server processes (set k from `startSet(k)`, stopped after), pooled. */
 async function runScenario (scenario, setCount, startSet) {
   const parts = []
   for (let k = 0; k < setCount; k++) {
     const set = await startSet(k)
     try {
-      parts.push(await collectRounds(scenario, set, share(config.rounds, setCount, k), share(config.sharedRounds, setCount, k)))
+      const first = { alternating: before(config.rounds, setCount, k), shared: before(config.sharedRounds, setCount, k) }
+      parts.push(await collectRounds(scenario, set, share(config.rounds, setCount, k), share(config.sharedRounds, setCount, k), first))
     } finally {
       await set.stop()
     }
