@@ -2,7 +2,7 @@ import t from 'tap'
 import { Readable, Writable } from 'node:stream'
 import { gzipSync, brotliCompressSync, deflateSync, deflateRawSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
-import { decode, decodeAsync, isReadableEncoding } from '../lib/stream/decode'
+import { decode, decodeAsync, decodeHead, isReadableEncoding } from '../lib/stream/decode'
 import { isStream, Stop, StreamPeek } from '../lib/stream/peek'
 
 // A stop whose deadline is far away: cleared when the test file ends.
@@ -322,6 +322,19 @@ t.test('decode reads gzip, deflate (zlib and raw), br and identity, whole or par
   t.ok(partialBr !== null && text.subarray(0, partialBr.length).equals(partialBr), 'a partial br body decodes to a prefix')
   t.equal(decode(gzipSync(text), 'gzip', false, 10), null, 'past the bound')
   t.equal(decode(Buffer.from('nope'), 'gzip', false, 1000), null, 'not gzip')
+})
+
+t.test('decodeHead gives the first bytes of a gzip or deflate head, in place; identity as it is; br is left to zlib', async (t) => {
+  const text = Buffer.from('{"id":"chatcmpl-1","object":"chat.completion","choices":[]}'.repeat(20))
+  t.equal(decodeHead(text, ' Identity ', 64), text)
+  for (const encoding of ['gzip', 'x-gzip', 'GZIP']) t.same(decodeHead(gzipSync(text), encoding, 64), text.subarray(0, 64), encoding)
+  t.same(decodeHead(deflateSync(text), 'deflate', 64), text.subarray(0, 64), 'zlib-wrapped deflate')
+  t.same(decodeHead(deflateRawSync(text), 'deflate', 64), text.subarray(0, 64), 'raw deflate')
+  const cut = decodeHead(gzipSync(text).subarray(0, 20), 'gzip', 64)
+  t.ok(Buffer.isBuffer(cut) && cut.length > 0 && cut.length < 64, 'a cut head: what its bytes hold, and less than asked for')
+  t.same(cut, text.subarray(0, (cut as Buffer).length), 'a cut head: a prefix of the body')
+  t.equal(decodeHead(text, 'gzip', 64), null, 'not gzip')
+  t.equal(decodeHead(brotliCompressSync(text), 'br', 64), undefined, 'br: for zlib')
 })
 
 t.test('decodeAsync decodes like decode, in place up to 4 KiB of input and off the event loop past it', async (t) => {

@@ -8,7 +8,7 @@ import type { Settings } from '../settings/options'
 import { isJsonContentType } from '../core/gate'
 import { firstDataEvent, firstJsonLine, ndjsonReader, recordStreamOf, sseReader, type RecordStream, type SseEvent } from '../stream/sse'
 import { firstRecordError } from '../stream/first-record'
-import { decodeAsync, isReadableEncoding } from '../stream/decode'
+import { decodeAsync, decodeHead, isReadableEncoding } from '../stream/decode'
 import { Stop, StreamPeek, toNodeStream } from '../stream/peek'
 
 const EMPTY = Buffer.alloc(0)
@@ -42,13 +42,18 @@ function answerWithJson (reply: FastifyReply, body: string): string {
 // How far into a body its head is looked at for a sign that it is not an error (the gate reads 160 bytes of it).
 const HEAD_LOOK_BYTES = 1024
 
+// How much of a compressed head is decoded for that look: the gate's 160 bytes and some white space before them.
+const HEAD_DECODE_BYTES = 192
+
 /**
- * Whether the head read so far shows a body that cannot be an error. A compressed head is decoded (off the event
- * loop) for the look; one that does not decode is read on, and judged whole.
+ * Whether the head read so far shows a body that cannot be an error. A compressed head is decoded for the look
+ * (gzip and deflate its first 192 bytes, in place; br by zlib, off the event loop when large); one that does not
+ * decode, or whose look is cut short, is read on and judged whole.
  */
 async function headRulesOut (settings: Settings, peek: StreamPeek, encoding: string | undefined): Promise<boolean> {
   const raw = peek.head()
-  const head = encoding === undefined ? raw : await decodeAsync(raw, encoding, true, settings.maxBodyBytes)
+  const inflated = encoding === undefined ? raw : decodeHead(raw, encoding, HEAD_DECODE_BYTES)
+  const head = inflated !== undefined ? inflated : await decodeAsync(raw, encoding, true, settings.maxBodyBytes)
   return head !== null && settings.table.gate.headRulesOut(head)
 }
 

@@ -1,5 +1,6 @@
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'
+import { hasZlibHeader, inflateHead } from './inflate-head'
 
 // Reading compressed response bodies, whole or only their head, with a bound on what they decode to.
 
@@ -30,6 +31,18 @@ export function decode (raw: Buffer, encoding: string | undefined, partial: bool
   } catch {
     return null
   }
+}
+
+/**
+ * The first bytes of a compressed head, at most `maxBytes` of them, for a look at it: gzip and deflate are inflated
+ * here, only as far as that (inflate-head.ts); undefined for br, which `decodeAsync` reads. Null when the bytes are
+ * not what the encoding says.
+ */
+export function decodeHead (raw: Buffer, encoding: string, maxBytes: number): Buffer | null | undefined {
+  const name = encoding.trim().toLowerCase()
+  if (name === 'identity') return raw
+  if (name === 'gzip' || name === 'x-gzip') return inflateHead(raw, 'gzip', maxBytes)
+  return name === 'deflate' ? inflateHead(raw, 'deflate', maxBytes) : undefined
 }
 
 const gunzip = promisify(zlib.gunzip)
@@ -64,9 +77,4 @@ export async function decodeAsync (raw: Buffer, encoding: string | undefined, pa
   } catch {
     return null
   }
-}
-
-// Some servers send raw deflate under the name `deflate`; a zlib stream starts with a checked two-byte header.
-function hasZlibHeader (raw: Buffer): boolean {
-  return raw.length >= 2 && (raw[0] & 0x0f) === 8 && ((raw[0] << 8) | raw[1]) % 31 === 0
 }
