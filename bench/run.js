@@ -705,7 +705,7 @@ async function main () {
     scenarios: results,
     targets: targets(results)
   }
-  if (config.aa) {
+  if (config.aa && args.write !== false) {
     // The noise floor, kept beside the record: every later report prints it next to the ratios it measured.
     const previous = fs.existsSync(AA_FILE) ? JSON.parse(fs.readFileSync(AA_FILE, 'utf8')) : { scenarios: {} }
     for (const result of results) {
