@@ -1,6 +1,6 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
-import { gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import type { ServerResponse } from 'node:http'
 import { createNormalizer, normalizeResponse } from '../lib/fetch/index'
 import { classify } from '../lib/core/table'
@@ -116,6 +116,16 @@ t.test('a gzip body: an error read through its encoding maps, the bytes sent as 
   const res = await normalizeResponse(new Response(compressed, { headers: { ...json, 'content-encoding': 'gzip' } }))
   t.equal(res.status, 404)
   t.same(Buffer.from(await res.arrayBuffer()), compressed)
+})
+
+t.test('a compressed success (gzip, deflate, br) goes on as it came, its head looked at through its encoding', async (t) => {
+  for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+    const compressed = compress(textOf(completion))
+    const res = await normalizeResponse(new Response(compressed, { headers: { ...json, 'content-encoding': encoding } }))
+    t.equal(res.status, 200, encoding)
+    t.equal(res.headers.get('content-encoding'), encoding, `${encoding}: the header kept`)
+    t.same(Buffer.from(await res.arrayBuffer()), compressed, `${encoding}: the bytes as they came`)
+  }
 })
 
 t.test('a gzip body that Node\'s fetch decoded (the header kept) is read as it is', async (t) => {

@@ -10,7 +10,7 @@ import { providerOf } from '../core/provider'
 import { RETRY_STATUSES, retryDelayFromHeaders, retryHeaders } from '../core/retry'
 import { firstDataEvent, firstJsonLine, recordStreamOf, type RecordStream, type SseEvent } from '../stream/sse'
 import { firstRecordError } from '../stream/first-record'
-import { decode, isReadableEncoding } from '../stream/decode'
+import { decode, decodeHead, isReadableEncoding } from '../stream/decode'
 import type { Table } from '../core/table'
 import type { Decision } from '../types'
 import { STOPPED, WebPeek } from './peek'
@@ -52,6 +52,19 @@ interface Job {
  */
 function readable (raw: Buffer, encoding: string | undefined, partial: boolean, maxBytes: number): Buffer {
   return encoding === undefined ? raw : decode(raw, encoding, partial, maxBytes) ?? raw
+}
+
+// How much of a compressed head is decoded for that look: the gate's 160 bytes and some white space before them.
+const HEAD_DECODE_BYTES = 192
+
+/**
+ * The head as text can be looked at: a gzip or deflate head inflated in place, only its first 192 bytes (no zlib
+ * handle for a look); br by `readable`; bytes that are not what the header says (Node's fetch decoded them) as they are.
+ */
+function readableHead (raw: Buffer, encoding: string | undefined, maxBytes: number): Buffer {
+  if (encoding === undefined) return raw
+  const head = decodeHead(raw, encoding, HEAD_DECODE_BYTES)
+  return head === undefined ? readable(raw, encoding, true, maxBytes) : head ?? raw
 }
 
 const pathOf = (url: string): string => {
@@ -116,7 +129,7 @@ async function normalizeJson (job: Job, peek: WebPeek, stop: Promise<typeof STOP
   while (peek.bytes <= limit && await peek.read(stop)) {
     // A head that starts like a success (`{"id":"...","object":"chat.completion"`) goes on at once.
     if (peek.bytes - peek.chunks[peek.chunks.length - 1].byteLength > HEAD_LOOK_BYTES) continue
-    if (settings.table.gate.headRulesOut(readable(peek.head(), job.encoding, true, limit))) return unchanged(response, peek.replay())
+    if (settings.table.gate.headRulesOut(readableHead(peek.head(), job.encoding, limit))) return unchanged(response, peek.replay())
   }
   if (!peek.ended || peek.bytes > limit) return unchanged(response, peek.replay())
   const body = readable(peek.head(), job.encoding, false, limit)
