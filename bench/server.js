@@ -1,9 +1,10 @@
 'use strict'
 
 // One server under test, started by run.js in its own process:
-//   node bench/server.js bare|plugin|hand <upstream base URL>
+//   node bench/server.js bare|plugin|hand|hook <upstream base URL>
 // bare: Fastify alone; plugin: Fastify with fastify-openai-errors (the built dist/, as `require('..')` loads
-// it); hand: Fastify with the hand-written hook of hand-written-hook.js. Everything else is the same.
+// it); hand: Fastify with the hand-written hook of hand-written-hook.js; hook: Fastify with an onSend hook that
+// hands every payload on as it is (what any onSend hook costs, before it does anything). Everything else is the same.
 
 const Fastify = require('fastify')
 const replyFrom = require('@fastify/reply-from')
@@ -17,6 +18,7 @@ async function main () {
   const app = Fastify({ logger: false })
   if (variant === 'plugin') await app.register(require('..'))
   else if (variant === 'hand') app.addHook('onSend', handWrittenOnSend)
+  else if (variant === 'hook') app.addHook('onSend', (request, reply, payload, done) => { done(null, payload) })
   else if (variant !== 'bare') throw new Error(`unknown variant ${variant}`)
   await app.register(replyFrom, { base: upstream })
 
