@@ -10,7 +10,8 @@
 //                costs, so that (b) can be told apart from the hook path Fastify runs for every hook
 // The load comes from this process (autocannon, or sequential node:http requests for the time to first byte of
 // event streams); the proxied scenarios go through @fastify/reply-from to an upstream in a process of its own.
-// The servers take turns in rounds, in a rotating order, so that drift of the machine falls on all four; then,
+// The servers take turns in rounds, in an order that changes from round to round (orderOf: a Williams square), so
+// that drift of the machine and what one server's load leaves behind fall on all four alike; then,
 // for JSON scenarios, all four take load at once on one shared core. See BENCHMARKS.md for the method.
 // Results: a table on stdout, bench/results/latest.json, and (full runs) BENCHMARKS.md and bench/chart.svg.
 
